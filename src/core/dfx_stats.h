@@ -1,0 +1,63 @@
+/*
+ * dfx_stats.h: counters and gauges (the table is dfx_stats.def).
+ *
+ * Storage is a flat array of relaxed atomics per statistic, sized by its
+ * dimensions, and lives for the whole process so counters survive config
+ * reloads.  Hot paths add once per request, not once per record.
+ */
+#ifndef DFX_STATS_H
+#define DFX_STATS_H
+
+#include <stdint.h>
+
+#include "dfx_buf.h"
+
+#define DFX_STATS_MAX_EXPORTERS  32
+
+typedef enum {
+#define DFX_STAT(name, type, dims, help)  DFX_STAT_##name,
+#include "dfx_stats.def"
+#undef DFX_STAT
+    DFX_STAT_COUNT
+} dfx_stat_id_t;
+
+/* Values of the "reason" label. */
+typedef enum {
+    DFX_REASON_TOO_LARGE = 0,   /* 413: more records than the budget holds */
+    DFX_REASON_BUDGET,          /* 429: budget full */
+    DFX_REASON_SHUTTING_DOWN,   /* 503 */
+    DFX_REASON_OK,
+    DFX_REASON_ERROR,
+    DFX_REASON_TAG_FILTERS,     /* the deprecated top-level tag-filters */
+    DFX_REASON_GROUP0,          /* tag-filters-groups[N]: GROUP0 + N */
+    DFX_REASON_COUNT = DFX_REASON_GROUP0 + 16
+} dfx_reason_t;
+
+/* HTTP status codes with their own series (others count as "other"). */
+int dfx_stats_code_index(int code);
+
+/* Adds n (may be negative for gauges).  Out-of-range label indexes are
+ * ignored (counted nowhere) rather than trusted.  Use -1 for labels the
+ * statistic does not have. */
+void dfx_stats_add(dfx_stat_id_t id, int exporter, int ds, int reason,
+                   int64_t n);
+void dfx_stats_set(dfx_stat_id_t id, int exporter, int ds, int reason,
+                   int64_t v);
+int64_t dfx_stats_get(dfx_stat_id_t id, int exporter, int ds, int reason);
+
+/* Number of exporters to render (the highest index configured + 1). */
+void dfx_stats_set_exporters(int n);
+
+/* Renders every statistic in Prometheus text format 0.0.4 (series that
+ * are zero and have labels are rendered only when their exporter or data
+ * source is configured). */
+int dfx_stats_prometheus(dfx_buf_t *out);
+
+/* Renders every statistic as a JSON object member list, without braces:
+ * "name":{"label,label":value,...} ... */
+int dfx_stats_json(dfx_buf_t *out);
+
+/* Zeroes everything (tests). */
+void dfx_stats_reset(void);
+
+#endif /* DFX_STATS_H */
