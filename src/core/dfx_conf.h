@@ -25,17 +25,26 @@ typedef struct dfx_loc_s {
 } dfx_loc_t;
 
 /* Present in every value: where it was written and whether it was (a
- * YAML null counts as absent, as in DeepFlow's own file). */
+ * YAML null counts as absent, as in DeepFlow's own file).  When absent,
+ * loc is the enclosing mapping (or the key, for a null value), so that a
+ * "required" error can still point at a line. */
 typedef struct dfx_conf_meta_s {
     dfx_loc_t    loc;
     uint8_t      set;
 } dfx_conf_meta_t;
+
+/* meta.set while checks run: written, but already reported as invalid, so
+ * a conf_check skips it instead of reporting it again.  A conf returned by
+ * dfx_conf_load() never holds one. */
+#define DFX_CONF_BAD  2
 
 typedef struct { int64_t  v; dfx_conf_meta_t m; } dfx_conf_int_t;
 typedef struct { uint64_t v; dfx_conf_meta_t m; } dfx_conf_size_t;
 typedef struct { int      v; dfx_conf_meta_t m; } dfx_conf_bool_t;
 typedef struct { int      v; dfx_conf_meta_t m; } dfx_conf_enum_t;
 typedef struct { char    *v; dfx_conf_meta_t m; } dfx_conf_str_t;
+/* In a loaded conf every dfx_conf_str_t.v is a NUL-terminated string, ""
+ * when the key was absent and has no default. */
 
 typedef struct {
     dfx_conf_str_t  *v;
@@ -86,9 +95,14 @@ struct dfx_conf_key_s {
     const dfx_conf_key_t    *table;     /* TABLE, TABLE_LIST: {NULL}-terminated */
     size_t                   elem_size; /* TABLE_LIST */
     const char              *doc;       /* one line, for conf/ and doc/ */
+    unsigned                 flags;     /* DFX_CONF_KEY_* */
 };
 
-#define DFX_CONF_KEY_END  { NULL, 0, 0, NULL, 0, 0, NULL, NULL, 0, NULL }
+/* INT, SIZE: a written 0 means the default (DeepFlow's queue-count,
+ * queue-size, batch-size); min..max applies to any other value. */
+#define DFX_CONF_KEY_ZERO_DEFAULT  0x01
+
+#define DFX_CONF_KEY_END  { NULL, 0, 0, NULL, 0, 0, NULL, NULL, 0, NULL, 0 }
 
 /* Error collection while loading: every problem is reported, then the
  * load fails.  Modules' conf_check hooks report through it. */
@@ -104,6 +118,19 @@ void dfx_conf_notice(dfx_conf_ctx_t *cf, const dfx_loc_t *loc,
 /* The key path of the exporter being checked ("ingester.exporters[2]"),
  * for messages of conf_check hooks. */
 const char *dfx_conf_path(const dfx_conf_ctx_t *cf);
+
+/* "Did you mean": feed candidates one by one; the closest is kept when it
+ * is close enough to word to be a likely typo (case is ignored). */
+typedef struct dfx_conf_suggest_s {
+    const char  *word;
+    const char  *best;
+    unsigned     dist;
+} dfx_conf_suggest_t;
+
+void dfx_conf_suggest_init(dfx_conf_suggest_t *sg, const char *word);
+void dfx_conf_suggest_add(dfx_conf_suggest_t *sg, const char *candidate);
+/* The suggestion, or NULL when no candidate was close. */
+const char *dfx_conf_suggest_result(const dfx_conf_suggest_t *sg);
 
 /* ---- the dfexport: block ------------------------------------------ */
 
@@ -141,10 +168,17 @@ typedef struct dfx_conf_main_s {
 
 #define DFX_MODULE_MAX  8
 
+typedef enum {
+    DFX_SASL_SSL = 0,               /* "SASL_SSL" (the default) */
+    DFX_SASL_PLAINTEXT,             /* "SASL_PLAINTEXT" */
+} dfx_security_protocol_t;
+
+typedef enum { DFX_SASL_PLAIN = 0 } dfx_sasl_mechanism_t;
+
 typedef struct dfx_conf_sasl_s {
     dfx_conf_bool_t  enabled;
-    dfx_conf_enum_t  security_protocol;  /* SASL_SSL | SASL_PLAINTEXT */
-    dfx_conf_enum_t  sasl_mechanism;     /* PLAIN */
+    dfx_conf_enum_t  security_protocol;  /* dfx_security_protocol_t */
+    dfx_conf_enum_t  sasl_mechanism;     /* dfx_sasl_mechanism_t */
     dfx_conf_str_t   username;
     dfx_conf_str_t   password;
 } dfx_conf_sasl_t;
@@ -192,9 +226,32 @@ typedef struct dfx_conf_s {
 
 /* Loads and checks a configuration file.  Every error and notice is
  * written to err_out (stderr at start-up and for -t, the log on reload)
- * as one line each; returns the conf, or NULL when there was any error. */
+ * as one line each; returns the conf, or NULL when there was any error.
+ * dfx_schema_init() must have been called (data sources and field names
+ * are checked against the schemas).  err_out may be NULL. */
 dfx_conf_t *dfx_conf_load(const char *file, void (*err_out)(int is_error,
                           const char *line));
+
+/* dfx_conf_load_ex() flags. */
+#define DFX_CONF_ENDPOINTS_REPLACED  0x01  /* --embedded-kafka: every
+                                            * exporter's endpoints will be
+                                            * replaced, none are required */
+
+/* Process-wide (main thread): when on, dfx_conf_load() loads as with
+ * DFX_CONF_ENDPOINTS_REPLACED (--embedded-kafka given). */
+void dfx_conf_replace_endpoints(int on);
+
+/* dfx_conf_load() with flags; the dfx_conf_replace_endpoints() setting
+ * does not apply. */
+dfx_conf_t *dfx_conf_load_ex(const char *file, unsigned flags,
+                             void (*err_out)(int is_error, const char *line));
+
+/* The same from a buffer (fuzzing, tests); name is used in messages and
+ * as conf->file. */
+dfx_conf_t *dfx_conf_load_mem(const char *name, const char *data,
+                              size_t len, unsigned flags,
+                              void (*err_out)(int is_error,
+                                              const char *line));
 
 /* Frees a conf.  Accepts NULL. */
 void dfx_conf_free(dfx_conf_t *conf);

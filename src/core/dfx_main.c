@@ -1,3 +1,469 @@
-/* placeholder until the lifecycle lands */
-int main(void);
-int main(void) { return 0; }
+/*
+ * dfx_main.c: command line, start-up, signals, reload and shutdown.
+ *
+ *   dfexport [-c FILE] [-t] [--embedded-kafka[=N]] [-V] [-h]
+ *
+ * The main thread owns one event_base: signals, the admin listener, the
+ * Kafka delivery events and the retirement of old cycles.  The ingest
+ * workers run their own bases (src/http).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+
+#include "config.h"
+#include "dfx_conf.h"
+#include "dfx_core.h"
+#include "dfx_cycle.h"
+#include "dfx_http.h"
+#include "dfx_kafka.h"
+#include "dfx_log.h"
+#include "dfx_schema.h"
+#include "dfx_stats.h"
+#include "universal_tag/dfx_dict.h"
+
+#ifndef DFX_SYSCONFDIR
+#define DFX_SYSCONFDIR  "/etc/dfexport"
+#endif
+
+/* how often shutdown checks whether requests in flight are done */
+#define DFX_DRAIN_POLL_MS  50
+
+typedef struct dfx_main_s {
+    const char          *conf_file;
+    int                  test_only;
+    int                  embedded;          /* brokers from the CLI, -1 none */
+    struct event_base   *base;
+    dfx_kafka_mock_t    *mock;
+    const char          *bootstrap;         /* the mock's, or NULL */
+    struct event        *sig_term, *sig_int, *sig_hup;
+    struct event        *drain_ev;
+    struct timeval       drain_deadline;
+    int                  shutdown_timeout;  /* seconds, of the live conf */
+    int                  stopping;
+} dfx_main_t;
+
+static void
+dfx_usage(FILE *out)
+{
+    fprintf(out,
+        "usage: dfexport [-c FILE] [-t] [--embedded-kafka[=N]] [-V] [-h]\n"
+        "  -c FILE              config file (default: %s/dfexport.yaml)\n"
+        "  -t                   check the config, print every error, exit 0 "
+        "(ok) or 1\n"
+        "  --embedded-kafka[=N] in-process mock Kafka cluster of N brokers "
+        "(default 1);\n"
+        "                       every exporter's endpoints are replaced by "
+        "it\n"
+        "  -V                   print the version and exit\n"
+        "  -h                   print this help and exit\n",
+        DFX_SYSCONFDIR);
+}
+
+static void
+dfx_conf_to_stderr(int is_error, const char *line)
+{
+    DFX_UNUSED(is_error);
+    fprintf(stderr, "%s\n", line);
+}
+
+static void
+dfx_conf_to_log(int is_error, const char *line)
+{
+    if (is_error) {
+        dfx_log_error("%s", line);
+    } else {
+        dfx_log_notice("%s", line);
+    }
+}
+
+/*
+ * Relative paths in the config (enum-dir, dictionary, log file) are
+ * relative to the config file's directory, so that the example config in
+ * conf/ works from the source tree and once installed.  An empty enum-dir
+ * means the "enum" directory beside the config file.
+ */
+static int
+dfx_resolve(dfx_conf_str_t *s, const char *dir, const char *dflt)
+{
+    const char  *rel;
+    char        *p;
+    size_t       n;
+
+    rel = (s->v != NULL && s->v[0] != '\0') ? s->v : dflt;
+    if (rel == NULL || rel[0] == '/') {
+        return 0;
+    }
+    n = strlen(dir) + 1 + strlen(rel) + 1;
+    p = malloc(n);
+    if (p == NULL) {
+        return -1;
+    }
+    snprintf(p, n, "%s/%s", dir, rel);
+    free(s->v);
+    s->v = p;
+    return 0;
+}
+
+static dfx_conf_t *
+dfx_load(const char *file, void (*out)(int, const char *), int embedded)
+{
+    dfx_conf_t  *conf;
+    char         dir[PATH_MAX];
+    const char  *slash;
+    size_t       n;
+
+    dfx_conf_replace_endpoints(embedded > 0);
+    conf = dfx_conf_load(file, out);
+    if (conf == NULL) {
+        return NULL;
+    }
+
+    slash = strrchr(file, '/');
+    if (slash == NULL) {
+        snprintf(dir, sizeof(dir), ".");
+    } else {
+        n = (size_t) (slash - file);
+        if (n == 0) {
+            n = 1;     /* "/dfexport.yaml" */
+        }
+        if (n >= sizeof(dir)) {
+            n = sizeof(dir) - 1;
+        }
+        memcpy(dir, file, n);
+        dir[n] = '\0';
+    }
+
+    if (dfx_resolve(&conf->main.enum_dir, dir, "enum") != 0
+        || dfx_resolve(&conf->main.dictionary, dir, NULL) != 0
+        || dfx_resolve(&conf->main.log.file, dir, NULL) != 0)
+    {
+        dfx_conf_free(conf);
+        return NULL;
+    }
+    return conf;
+}
+
+static void
+dfx_load_dictionary(const dfx_conf_t *conf)
+{
+    dfx_dict_t  *d;
+    char         err[512];
+
+    if (conf->main.dictionary.v == NULL || conf->main.dictionary.v[0] == '\0')
+    {
+        dfx_log_warn("no universal-tag dictionary (dfexport.dictionary): "
+                     "resource ids are exported as numbers until one is "
+                     "loaded (PUT /v1/dictionary on the admin listener)");
+        return;
+    }
+    d = dfx_dict_load(conf->main.dictionary.v, err, sizeof(err));
+    if (d == NULL) {
+        dfx_log_error("dictionary %s: %s; keeping the previous one",
+                      conf->main.dictionary.v, err);
+        dfx_stats_add(DFX_STAT_dictionary_loads_total, -1, -1,
+                      DFX_REASON_ERROR, 1);
+        return;
+    }
+    dfx_log_notice("dictionary %s loaded: version %llu, %zu entries",
+                   conf->main.dictionary.v,
+                   (unsigned long long) dfx_dict_version(d),
+                   dfx_dict_entries(d));
+    dfx_dict_publish(d);
+}
+
+static void
+dfx_apply_log(const dfx_conf_t *conf)
+{
+    dfx_log_set_level((dfx_log_level_t) conf->main.log.level.v);
+    if (dfx_log_open(conf->main.log.file.v) != 0) {
+        dfx_log_error("cannot open log file %s: %s; logging to stderr",
+                      conf->main.log.file.v, strerror(errno));
+    }
+}
+
+static void
+dfx_reload(dfx_main_t *m)
+{
+    dfx_conf_t   *conf;
+    dfx_cycle_t  *c;
+
+    dfx_log_notice("reloading %s", m->conf_file);
+    conf = dfx_load(m->conf_file, dfx_conf_to_log, m->mock != NULL);
+    if (conf == NULL) {
+        dfx_log_error("reload failed: the previous configuration keeps "
+                      "serving");
+        dfx_stats_add(DFX_STAT_config_reloads_total, -1, -1,
+                      DFX_REASON_ERROR, 1);
+        return;
+    }
+
+    /* listeners and workers are bound once; what changes there needs a
+     * restart (they are compared by their text) */
+    dfx_apply_log(conf);
+    dfx_load_dictionary(conf);
+    m->shutdown_timeout = (int) conf->main.shutdown_timeout.v;
+
+    c = dfx_cycle_create(conf, m->bootstrap, m->base);
+    if (c == NULL) {
+        dfx_log_error("reload failed: the previous configuration keeps "
+                      "serving");
+        dfx_stats_add(DFX_STAT_config_reloads_total, -1, -1,
+                      DFX_REASON_ERROR, 1);
+        return;
+    }
+    dfx_cycle_publish(c);
+    dfx_stats_add(DFX_STAT_config_reloads_total, -1, -1, DFX_REASON_OK, 1);
+    dfx_log_notice("reload done");
+}
+
+static void
+dfx_drain_handler(evutil_socket_t fd, short what, void *arg)
+{
+    dfx_main_t      *m = arg;
+    struct timeval   now, tv = { 0, DFX_DRAIN_POLL_MS * 1000 };
+    int              left;
+
+    DFX_UNUSED(fd);
+    DFX_UNUSED(what);
+
+    left = dfx_http_inflight();
+    evutil_gettimeofday(&now, NULL);
+    if (left > 0 && evutil_timercmp(&now, &m->drain_deadline, <)) {
+        event_add(m->drain_ev, &tv);
+        return;
+    }
+    if (left > 0) {
+        dfx_log_warn("shutdown: %d requests still in flight at the deadline",
+                     left);
+    }
+    event_base_loopbreak(m->base);
+}
+
+static void
+dfx_signal_handler(evutil_socket_t sig, short what, void *arg)
+{
+    dfx_main_t      *m = arg;
+    struct timeval   tv = { 0, 0 }, now;
+
+    DFX_UNUSED(what);
+
+    if (sig == SIGHUP) {
+        if (!m->stopping) {
+            dfx_reload(m);
+        }
+        return;
+    }
+    if (m->stopping) {
+        dfx_log_notice("second signal: stopping now");
+        event_base_loopbreak(m->base);
+        return;
+    }
+
+    m->stopping = 1;
+    dfx_log_notice("signal %d: shutting down (deadline %d s)", (int) sig,
+                   m->shutdown_timeout);
+    dfx_http_stop_accepting();
+
+    /* requests in flight get half the deadline to finish, Kafka the rest */
+    evutil_gettimeofday(&now, NULL);
+    tv.tv_sec = m->shutdown_timeout / 2;
+    tv.tv_usec = (m->shutdown_timeout % 2) * 500000;
+    evutil_timeradd(&now, &tv, &m->drain_deadline);
+    tv.tv_sec = 0;
+    tv.tv_usec = 0;
+    event_add(m->drain_ev, &tv);
+}
+
+static int
+dfx_parse_args(dfx_main_t *m, int argc, char **argv)
+{
+    static const struct option  longopts[] = {
+        { "embedded-kafka", optional_argument, NULL, 'E' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 }
+    };
+    char  *end;
+    long   n;
+    int    c;
+
+    m->conf_file = DFX_SYSCONFDIR "/dfexport.yaml";
+    m->embedded = -1;
+
+    while ((c = getopt_long(argc, argv, "c:thV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            m->conf_file = optarg;
+            break;
+        case 't':
+            m->test_only = 1;
+            break;
+        case 'E':
+            n = 1;
+            if (optarg != NULL) {
+                errno = 0;
+                n = strtol(optarg, &end, 10);
+                if (errno != 0 || *end != '\0' || n < 1 || n > 16) {
+                    fprintf(stderr, "dfexport: --embedded-kafka: brokers "
+                            "must be between 1 and 16, got \"%s\"\n", optarg);
+                    return 2;
+                }
+            }
+            m->embedded = (int) n;
+            break;
+        case 'h':
+            dfx_usage(stdout);
+            return 0;
+        case 'V':
+            printf("dfexport %s\n", PACKAGE_VERSION);
+            return 0;
+        default:
+            dfx_usage(stderr);
+            return 2;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "dfexport: unexpected argument \"%s\"\n",
+                argv[optind]);
+        dfx_usage(stderr);
+        return 2;
+    }
+    return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+    dfx_main_t    m;
+    dfx_conf_t   *conf = NULL;
+    dfx_cycle_t  *cycle;
+    int           rc, brokers;
+
+    memset(&m, 0, sizeof(m));
+    rc = dfx_parse_args(&m, argc, argv);
+    if (rc >= 0) {
+        return rc;
+    }
+    rc = 1;
+
+    if (dfx_schema_init() != 0) {
+        fprintf(stderr, "dfexport: out of memory\n");
+        return 1;
+    }
+
+    conf = dfx_load(m.conf_file, dfx_conf_to_stderr, m.embedded > 0);
+    if (m.test_only) {
+        if (conf == NULL) {
+            fprintf(stderr, "dfexport: configuration file %s test failed\n",
+                    m.conf_file);
+            goto done;
+        }
+        fprintf(stderr, "dfexport: the configuration file %s syntax is ok\n"
+                "dfexport: configuration file %s test is successful\n",
+                m.conf_file, m.conf_file);
+        rc = 0;
+        goto done;
+    }
+    if (conf == NULL) {
+        goto done;
+    }
+
+    signal(SIGPIPE, SIG_IGN);
+    if (evthread_use_pthreads() != 0) {
+        fprintf(stderr, "dfexport: libevent has no pthreads support\n");
+        goto done;
+    }
+    dfx_apply_log(conf);
+    m.shutdown_timeout = (int) conf->main.shutdown_timeout.v;
+
+    m.base = event_base_new();
+    if (m.base == NULL) {
+        dfx_log_alert("cannot create the main event loop");
+        goto done;
+    }
+
+    brokers = m.embedded > 0 ? m.embedded : (int) conf->main.embedded_kafka.v;
+    if (brokers > 0) {
+        m.mock = dfx_kafka_mock_start(brokers);
+        if (m.mock == NULL) {
+            dfx_log_alert("cannot start the embedded kafka cluster");
+            goto done;
+        }
+        m.bootstrap = dfx_kafka_mock_bootstrap(m.mock);
+        dfx_log_notice("embedded kafka bootstrap %s", m.bootstrap);
+    }
+
+    dfx_load_dictionary(conf);
+
+    cycle = dfx_cycle_create(conf, m.bootstrap, m.base);
+    conf = NULL;                        /* owned by the cycle, even on error */
+    if (cycle == NULL) {
+        goto done;
+    }
+    dfx_cycle_publish(cycle);
+
+    if (dfx_http_start(&cycle->conf->main, m.base) != 0) {
+        goto done;
+    }
+    dfx_http_set_embedded_bootstrap(m.bootstrap);
+
+    m.sig_term = evsignal_new(m.base, SIGTERM, dfx_signal_handler, &m);
+    m.sig_int = evsignal_new(m.base, SIGINT, dfx_signal_handler, &m);
+    m.sig_hup = evsignal_new(m.base, SIGHUP, dfx_signal_handler, &m);
+    m.drain_ev = evtimer_new(m.base, dfx_drain_handler, &m);
+    if (m.sig_term == NULL || m.sig_int == NULL || m.sig_hup == NULL
+        || m.drain_ev == NULL || event_add(m.sig_term, NULL) != 0
+        || event_add(m.sig_int, NULL) != 0 || event_add(m.sig_hup, NULL) != 0)
+    {
+        dfx_log_alert("cannot install signal handlers");
+        goto done;
+    }
+
+    dfx_log_notice("dfexport %s started, pid %ld", PACKAGE_VERSION,
+                   (long) getpid());
+    event_base_dispatch(m.base);
+    rc = 0;
+
+done:
+    dfx_http_stop();
+    /* Kafka gets what is left of the deadline: at least half of it */
+    dfx_cycle_shutdown(m.shutdown_timeout * 1000 / 2);
+    /* delivery events of the last flush need the base one more time */
+    if (m.base != NULL) {
+        event_base_loop(m.base, EVLOOP_NONBLOCK);
+    }
+    dfx_dict_publish(NULL);
+    dfx_kafka_mock_stop(m.mock);
+    if (m.sig_term != NULL) {
+        event_free(m.sig_term);
+    }
+    if (m.sig_int != NULL) {
+        event_free(m.sig_int);
+    }
+    if (m.sig_hup != NULL) {
+        event_free(m.sig_hup);
+    }
+    if (m.drain_ev != NULL) {
+        event_free(m.drain_ev);
+    }
+    if (m.base != NULL) {
+        event_base_free(m.base);
+    }
+    dfx_conf_free(conf);
+    dfx_schema_cleanup();
+    if (m.stopping || rc == 0) {
+        dfx_log_notice("exit");
+    }
+    dfx_log_close();
+    libevent_global_shutdown();
+    return rc;
+}

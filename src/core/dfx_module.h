@@ -46,7 +46,11 @@ typedef struct dfx_emit_s {
     uint8_t      fmt;        /* dfx_fmt_t */
     uint8_t      flags;      /* DFX_EMIT_* */
     dfx_str_t    key;        /* pre-rendered "\"name\":" */
-    const void  *xlat;       /* DFX_FMT_ENUM: the enum dictionary */
+    dfx_str_t    key_raw;    /* DFX_FMT_UTAG: the key when no dictionary
+                              * is loaded (raw id, like translation off) */
+    const void  *xlat;       /* DFX_FMT_ENUM: the enum dictionary; for
+                              * DFX_FMT_UTAG: the enum used when no
+                              * dictionary is loaded (auto_*_type), or NULL */
 } dfx_emit_t;
 
 typedef struct dfx_stage_s {
