@@ -20,23 +20,73 @@
 #include "dfx_str.h"
 
 /* Parses and indexes a dictionary; NULL with err filled (what and where:
- * "pod_map[3].id: expected an integer") when it is not valid. */
+ * "pod_map[3].id: expected an integer") when it is not valid, counted in
+ * dictionary_loads_total{reason="error"}.  The result holds one
+ * reference, handed on by dfx_dict_publish() or dropped by
+ * dfx_dict_release(). */
 dfx_dict_t *dfx_dict_parse(const char *json, size_t len,
                            char *err, size_t errlen);
 
-/* Same, from a file. */
+/* Same, from a file; err starts with the path.  A failure (unreadable
+ * file or invalid content) is counted like dfx_dict_parse()'s. */
 dfx_dict_t *dfx_dict_load(const char *path, char *err, size_t errlen);
 
-/* Makes d the current dictionary (NULL: none); the previous one is
- * freed when its last reference goes.  Thread-safe. */
+/* Makes d the current dictionary (NULL: none), taking over the caller's
+ * reference; the previous one is freed when its last reference goes.
+ * Counts dictionary_loads_total{reason="ok"} and sets dictionary_loaded.
+ * Thread-safe; readers never wait for it. */
 void dfx_dict_publish(dfx_dict_t *d);
 
-/* The current dictionary with a reference, or NULL when none is loaded. */
+/* The current dictionary with a reference, or NULL when none is loaded.
+ * Lock-free; take it once per request.  dfx_dict_release() drops a
+ * reference (the last one frees the dictionary) and accepts NULL. */
 const dfx_dict_t *dfx_dict_acquire(void);
 void dfx_dict_release(const dfx_dict_t *d);
 
 /* For /stats: the dictionary's version and entry counts. */
 uint64_t dfx_dict_version(const dfx_dict_t *d);
 size_t dfx_dict_entries(const dfx_dict_t *d);
+
+/* ---- lookups (universal_tag module) ------------------------------- */
+
+typedef enum {
+    DFX_DICT_REGION = 0,
+    DFX_DICT_AZ,
+    DFX_DICT_DEVICE,            /* key: DFX_DICT_DEVICE_KEY(type, id) */
+    DFX_DICT_POD_NODE,
+    DFX_DICT_POD_NS,
+    DFX_DICT_POD_GROUP,
+    DFX_DICT_POD,
+    DFX_DICT_POD_CLUSTER,
+    DFX_DICT_L3_EPC,
+    DFX_DICT_SUBNET,
+    DFX_DICT_GPROCESS,
+    DFX_DICT_VTAP,
+    DFX_DICT_NMAPS
+} dfx_dict_map_t;
+
+#define DFX_DICT_DEVICE_KEY(type, id)                                       \
+    (((uint64_t) (uint32_t) (type) << 32) | (uint32_t) (id))
+
+/* Most labels one pod may carry (a longer list is a load error). */
+#define DFX_DICT_MAX_LABELS  1024
+
+/* One pod's k8s labels, in the order of the dictionary's arrays. */
+typedef struct dfx_dict_labels_s {
+    size_t            n;
+    const dfx_str_t  *names_raw;    /* unescaped, NUL-terminated */
+    const dfx_str_t  *names;        /* JSON string literals */
+    const dfx_str_t  *values;       /* JSON string literals */
+} dfx_dict_labels_t;
+
+/* The name of key in map, as a JSON string literal with its quotes (an
+ * empty name is the two-byte literal ""); 1 when found, 0 when not (name
+ * is then an empty slice).  The slice lives as long as the dictionary. */
+int dfx_dict_name(const dfx_dict_t *d, dfx_dict_map_t map, uint64_t key,
+                  dfx_str_t *name);
+
+/* The labels of a pod, or NULL when it has none in the dictionary. */
+const dfx_dict_labels_t *dfx_dict_pod_labels(const dfx_dict_t *d,
+                                             uint32_t pod_id);
 
 #endif /* DFX_DICT_H */

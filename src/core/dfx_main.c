@@ -78,6 +78,11 @@ dfx_conf_to_stderr(int is_error, const char *line)
 static void
 dfx_conf_to_log(int is_error, const char *line)
 {
+    /* the loader writes lines for stderr ("dfexport: FILE:L:C: ..."); in
+     * the log the program name is noise */
+    if (strncmp(line, "dfexport: ", 10) == 0) {
+        line += 10;
+    }
     if (is_error) {
         dfx_log_error("%s", line);
     } else {
@@ -167,10 +172,9 @@ dfx_load_dictionary(const dfx_conf_t *conf)
     }
     d = dfx_dict_load(conf->main.dictionary.v, err, sizeof(err));
     if (d == NULL) {
+        /* dfx_dict_load() counted the failure */
         dfx_log_error("dictionary %s: %s; keeping the previous one",
                       conf->main.dictionary.v, err);
-        dfx_stats_add(DFX_STAT_dictionary_loads_total, -1, -1,
-                      DFX_REASON_ERROR, 1);
         return;
     }
     dfx_log_notice("dictionary %s loaded: version %llu, %zu entries",
@@ -460,7 +464,7 @@ done:
     }
     dfx_conf_free(conf);
     dfx_schema_cleanup();
-    if (m.stopping || rc == 0) {
+    if (!m.test_only && (m.stopping || rc == 0)) {
         dfx_log_notice("exit");
     }
     dfx_log_close();

@@ -21,6 +21,7 @@
 
 #include "dfx_buf.h"
 #include "dfx_conf.h"
+#include "dfx_pool.h"
 #include "dfx_record.h"
 #include "dfx_schema.h"
 #include "dfx_str.h"
@@ -63,7 +64,9 @@ typedef struct dfx_labels_sel_s {
     int          all;          /* $k8s.label */
     dfx_str_t   *names;        /* $k8s.label.<name> */
     size_t       nnames;
-    void        *regexes;      /* ~$k8s.label.<regex>, module-owned */
+    void        *regexes;      /* ~$k8s.label.<regex>: regex_t[nregexes]
+                                * (POSIX ERE, REG_NOSUB), freed with the
+                                * chain */
     size_t       nregexes;
 } dfx_labels_sel_t;
 
@@ -79,6 +82,9 @@ struct dfx_chain_s {
     dfx_str_t                    topic;
     dfx_stage_t                 *stages;       /* per-record stages */
     size_t                       nstages;
+    /* lives as long as the chain: init hooks allocate the plan here
+     * (emit entries, pre-rendered keys, label names) */
+    dfx_pool_t                  *pool;
 };
 
 /* Per record and per chain: what the stages read and write. */
@@ -91,6 +97,13 @@ struct dfx_rec_ctx_s {
     int                   key_null;    /* 1: no key */
     int                   drop_group;  /* tag_filter: group that dropped, -1 */
     const char           *drop_why;    /* for dry runs and logs */
+    char                  key_buf[48]; /* encode: text of a non-string key */
+    /* encode adds up here; dfx_chain_flush_stats() moves the sums to the
+     * counters, so a request costs one atomic add per counter, not one
+     * per record */
+    uint32_t              empty_dropped;
+    uint32_t              enum_unknown;
+    uint32_t              utag_unknown;
 };
 
 typedef struct dfx_module_s {
@@ -125,5 +138,11 @@ void dfx_chain_destroy(dfx_chain_t *chain);
 /* Runs every stage on one record; DFX_OK (value in rc->out), DFX_DROP or
  * DFX_ERROR. */
 int dfx_chain_run(const dfx_chain_t *chain, dfx_rec_ctx_t *rc);
+
+/* Adds the counts rc gathered over dfx_chain_run() calls (fields the empty
+ * rules left out, unknown enum codes and ids) to the chain's exporter and
+ * data-source counters and zeroes them.  Call once per request and
+ * chain, with the rc used for all its records. */
+void dfx_chain_flush_stats(const dfx_chain_t *chain, dfx_rec_ctx_t *rc);
 
 #endif /* DFX_MODULE_H */

@@ -1202,6 +1202,13 @@ dfx_rp_syntax(dfx_record_parser_t *p, dfx_record_err_t *err, int at_end)
     m = yajl_get_error(p->h, 0, (const unsigned char *) p->text, p->len);
     if (m != NULL && strstr((const char *) m, "UTF8") != NULL) {
         snprintf(err->msg, sizeof(err->msg), "invalid UTF-8 in string");
+        /* in a member's value (not in a name): say which member */
+        if ((p->state == DFX_RP_VALUE || p->state == DFX_RP_ELEMS
+             || p->state == DFX_RP_SKIP_VALUE) && p->key.data != NULL)
+        {
+            dfx_rp_quote(err->field, sizeof(err->field), p->key.data,
+                         p->key.len, sizeof(err->field) - 4);
+        }
     } else if (m != NULL) {
         n = strlen((const char *) m);
         while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' ')) {

@@ -36,7 +36,8 @@ typedef enum {
 /* HTTP status codes with their own series (others count as "other"). */
 int dfx_stats_code_index(int code);
 
-/* Adds n (may be negative for gauges).  Out-of-range label indexes are
+/* Adds n (may be negative for gauges).  For http_requests_total the
+ * reason argument is the HTTP status code itself (200, 429...).  Out-of-range label indexes are
  * ignored (counted nowhere) rather than trusted.  Use -1 for labels the
  * statistic does not have. */
 void dfx_stats_add(dfx_stat_id_t id, int exporter, int ds, int reason,

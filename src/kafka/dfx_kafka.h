@@ -33,16 +33,23 @@ typedef struct dfx_producer_s  dfx_producer_t;
 #define DFX_KAFKA_ACK_MAGIC  0x64666b61u   /* "dfka" */
 
 /* A request waiting for Kafka ("kafka" ack mode).  The request sets
- * pending to the number of messages it sends with this ack as their
- * opaque, and done; the delivery thread counts down and calls done(ack)
- * once, when pending reaches 0.  done runs on the delivery thread: it must
- * only hand over to the owner (e.g. event_active()). */
+ * magic, done, and pending to the number of messages it will send with
+ * this ack, before the first dfx_producer_send(); the delivery thread
+ * counts down and calls done(ack) once, when pending reaches 0.  Every
+ * message is counted down exactly once: by its delivery report, or by
+ * dfx_producer_send() itself when librdkafka refuses it at once (then
+ * done may run on the sending thread).  done must only hand over to the
+ * owner (e.g. event_active()); the ack must stay valid until done.
+ * An ack covers messages of one data source (ds is written by
+ * dfx_producer_send, so that the delivery thread can count per data
+ * source even when several share a topic). */
 typedef struct dfx_kafka_ack_s {
     uint32_t              magic;
     atomic_uint           pending;
     atomic_uint           failed;
     atomic_int            first_err;     /* rd_kafka_resp_err_t, 0 = none */
     void                (*done)(struct dfx_kafka_ack_s *ack);
+    atomic_int            ds;            /* set by dfx_producer_send */
 } dfx_kafka_ack_t;
 
 /* Checks the Kafka-side keys of an exporter (the librdkafka: map, SASL,
@@ -75,16 +82,25 @@ unsigned dfx_kafka_next_rr(dfx_kafka_t *k, unsigned nrecords);
 int dfx_kafka_ready(const dfx_kafka_t *k);
 
 /* In-flight budget, in records.  reserve is all or nothing: 0, or -1 when
- * n more would pass the capacity. */
+ * n more would pass the capacity.  Both keep the gauge
+ * exporter_budget_used_records. */
 int dfx_producer_reserve(dfx_producer_t *p, uint32_t n);
 void dfx_producer_release(dfx_producer_t *p, uint32_t n);
 uint32_t dfx_producer_capacity(const dfx_producer_t *p);
 
-/* Enqueues one message (the payload and key are copied).  ds selects the
- * topic; ts_ms is the message timestamp; ack may be NULL.  The caller
- * holds one unit of budget for it, which the delivery report releases.
- * Returns 0, or an rd_kafka_resp_err_t when librdkafka refused the message
- * at once (the caller releases the budget and counts it failed). */
+/* Enqueues one message (the payload and key are copied; key NULL = null
+ * key).  ds selects the topic; ts_ms is the message timestamp; ack may be
+ * NULL.  The caller holds one unit of budget for it, which the delivery
+ * report releases.  Returns 0, or an rd_kafka_resp_err_t when librdkafka
+ * refused the message at once (the caller releases the budget and counts
+ * it failed; the ack, if any, has already counted it).
+ *
+ * Counters, so that queued = delivered + failed + in flight: the caller
+ * adds, once per request and data source, exporter_records_queued_total
+ * for every message it passed here, exporter_records_inflight for those
+ * accepted (0 returned) and exporter_records_failed_total for those
+ * refused.  The delivery thread adds delivered/failed and takes them out
+ * of exporter_records_inflight. */
 int dfx_producer_send(dfx_producer_t *p, int ds,
                       const void *key, size_t keylen,
                       const void *value, size_t len,

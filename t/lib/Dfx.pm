@@ -20,7 +20,6 @@ use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use IO::Select;
 use IO::Socket::INET;
-use IPC::Open2 qw(open2);
 use JSON::PP;
 use POSIX qw(WNOHANG);
 use Test::More;
@@ -69,6 +68,7 @@ sub gzip_data {
     my ($data) = @_;
     require IO::Compress::Gzip;
     my $out;
+    no warnings 'once';
     IO::Compress::Gzip::gzip(\$data => \$out)
         or die "gzip: $IO::Compress::Gzip::GzipError";
     return $out;
@@ -96,12 +96,33 @@ sub mock_start {
     my @cmd = ("$BUILD/contrib/mockkafka/dfx-mockkafka",
                '-n', $o{brokers} // 1, '-f', "$dir/bootstrap", '-T', 900);
     push @cmd, map { ('-t', $_) } @{ $o{topics} // [] };
-    my ($out, $in);
-    my $pid = open2($out, $in, @cmd);
+    pipe(my $out, my $child_out) or die "pipe: $!";
+    pipe(my $child_in, my $in) or die "pipe: $!";
+    my $pid = fork();
+    die "fork: $!" unless defined $pid;
+    if ($pid == 0) {
+        _die_with_parent();
+        close($out);
+        close($in);
+        open(STDIN, '<&', $child_in) or POSIX::_exit(127);
+        open(STDOUT, '>&', $child_out) or POSIX::_exit(127);
+        # its librdkafka complaints (a broker taken down) go to a file
+        open(STDERR, '>', "$dir/mock.log") or POSIX::_exit(127);
+        { exec(@cmd) };
+        print STDERR "exec $cmd[0]: $!\n";
+        POSIX::_exit(127);
+    }
+    close($child_in);
+    close($child_out);
+    $in->autoflush(1);
     my $self = bless { pid => $pid, in => $in, out => $out, dir => $dir,
                        sel => IO::Select->new($out) }, 'Dfx::Mock';
     my $bs = $self->_line(10 * $SCALE);
-    die "dfx-mockkafka did not start" unless defined $bs && $bs =~ /:\d+/;
+    unless (defined $bs && $bs =~ /:\d+/) {
+        $self->stop;
+        die "dfx-mockkafka did not start:\n"
+            . (-s "$dir/mock.log" ? slurp("$dir/mock.log") : '');
+    }
     $self->{bootstrap} = $bs;
     return $self;
 }
@@ -187,7 +208,8 @@ sub _yaml_scalar {
     return "\"$q\"";
 }
 
-# Flow-style YAML of a Perl structure (hash keys in `order`, then sorted).
+# Flow-style YAML of a Perl structure (hash keys sorted; a scalar ref is
+# raw YAML).
 sub _yaml_flow {
     my ($v) = @_;
     if (ref $v eq 'HASH') {
@@ -287,9 +309,10 @@ sub dfx_start {
     my $pid = fork();
     die "fork: $!" unless defined $pid;
     if ($pid == 0) {
+        _die_with_parent();
         open(STDIN, '<', '/dev/null');
-        open(STDOUT, '>', $log) or die;
-        open(STDERR, '>&', \*STDOUT) or die;
+        open(STDOUT, '>', $log) or POSIX::_exit(127);
+        open(STDERR, '>&', \*STDOUT) or POSIX::_exit(127);
         for my $k (keys %env) {
             if (defined $env{$k}) {
                 $ENV{$k} = $env{$k};
@@ -297,7 +320,9 @@ sub dfx_start {
                 delete $ENV{$k};
             }
         }
-        exec(@cmd) or die "exec: $!";
+        { exec(@cmd) };
+        print STDERR "exec $cmd[0]: $!\n";
+        POSIX::_exit(127);
     }
     my $self = bless { pid => $pid, dir => $dir, log => $log,
                        conf_file => "$dir/$file", started => $t0,
@@ -336,6 +361,16 @@ sub dfx_start {
     return $self;
 }
 
+# A daemon must not outlive a test killed before it could stop it:
+# PR_SET_PDEATHSIG (Linux), kept across exec.  Without it the test's own
+# cleanup (DESTROY) is all there is.
+sub _die_with_parent {
+    eval {
+        require 'syscall.ph';
+        syscall(&SYS_prctl(), 1, 9);            # PR_SET_PDEATHSIG, KILL
+    };
+}
+
 # dfx_check_conf(YAML, name => FILE, files => {...}, args => [...]) ->
 # (exit status, output) of `dfexport -t`, run in the config's directory
 # so that messages name the file as given
@@ -351,10 +386,11 @@ sub dfx_check_conf {
     my $pid = open(my $fh, '-|');
     die "fork: $!" unless defined $pid;
     if ($pid == 0) {
-        open(STDERR, '>&', \*STDOUT) or die;
-        chdir($dir) or die;
-        exec("$BUILD/dfexport", '-t', '-c', $file, @{ $o{args} // [] })
-            or die "exec: $!";
+        open(STDERR, '>&', \*STDOUT) or POSIX::_exit(127);
+        chdir($dir) or POSIX::_exit(127);
+        { exec("$BUILD/dfexport", '-t', '-c', $file, @{ $o{args} // [] }) };
+        print "exec $BUILD/dfexport: $!\n";
+        POSIX::_exit(127);
     }
     local $/;
     my $out = <$fh> // '';
@@ -582,9 +618,9 @@ sub reload {
     return !defined $res ? 'timeout' : $res eq 'done' ? 'ok' : 'failed';
 }
 
-# stop(signal => 'TERM', timeout => 30): returns the exit status (as
-# $?) and checks the log for alerts, crits and sanitizer reports, and the
-# valgrind log when there is one
+# stop(signal => 'TERM' (0: already sent, only wait), timeout => 30):
+# returns the exit status (as $?) and checks the log for alerts, crits
+# and sanitizer reports, and the valgrind log when there is one
 sub stop {
     my ($self, %o) = @_;
     return $self->{status} unless $self->{pid};

@@ -335,9 +335,10 @@ test_utf8(void **state)
     const dfx_schema_t  *s = L7;
 
     DFX_UNUSED(state);
-    bad(s, "{\"trace_id\":\"ab\xff\"}", "", "invalid UTF-8 in string", 16);
+    bad(s, "{\"trace_id\":\"ab\xff\"}", "trace_id", "invalid UTF-8 in string",
+        16);
     bad(s, "{\"tr\xe9\":1}", "", "invalid UTF-8 in string", 6);
-    bad(s, "{\"trace_id\":\"\xf8\x88\x80\x80\x80\"}", "",
+    bad(s, "{\"trace_id\":\"\xf8\x88\x80\x80\x80\"}", "trace_id",
         "invalid UTF-8 in string", 14);
 
     /* what yajl lets through: overlong forms, surrogates, past U+10FFFF */

@@ -1,0 +1,856 @@
+/*
+ * dfx_tag_filter.c: row selection by tag-filters-groups (and the
+ * deprecated top-level tag-filters), the first stage of every chain.
+ *
+ * Everything is decided when the chain is built: which filters apply to
+ * this data source (a filter naming a field the data source lacks takes no
+ * part), each filter's field index and type, its values parsed into the
+ * form the field is compared in (sorted integer sets, canonical IPv6
+ * bytes, sorted strings) and its regular expressions compiled.  Per record
+ * only comparisons and regexec() remain.
+ *
+ * Semantics (DESIGN.md 4 and 9, deliberate differences from DeepFlow are
+ * listed in doc/semantics.md):
+ * - "and": every applicable filter matches; "or": at least one does;
+ *   groups are OR-ed; a group without an applicable filter does not
+ *   count; no applicable group at all: every record passes (the stage is
+ *   then left out of the chain).
+ * - When a deprecated top-level filter applies, that list alone decides.
+ * - "=" / "in": the value is one of field-values; "!=" / "not in": it is
+ *   none of them.  ":" / "!:": wildcard ("*" becomes ".*", nothing else is
+ *   escaped), "~" / "!~": POSIX extended regex; both search (unanchored)
+ *   and match when any of the values' patterns matches.
+ * - Integer fields compare exactly (no float64 rounding), "3.0" and "3e0"
+ *   equal 3; wildcard and regex see the decimal text.  Bools are 0/1.
+ *   IPv4, IPv6 and MAC fields compare the text a message carries
+ *   (dfx_encode.h: dotted quad, RFC 5952, lower-case MAC); "=" and
+ *   friends also take the integer form of IPv4 and MAC.  String and
+ *   number arrays match when any element does.
+ * - A null value (a nullable field that is null or absent, an absent
+ *   IPv6 field) satisfies only the negative operators.
+ */
+#include <arpa/inet.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dfx_core.h"
+#include "dfx_log.h"
+#include "dfx_module.h"
+#include "dfx_stats.h"
+#include "encode/dfx_encode.h"
+#include "tag_filter/dfx_tag_filter_conf.h"
+
+/* An integer as sign and magnitude, so that every uint64 and int64 value
+ * has one exact form (zero is never negative). */
+typedef struct dfx_tf_num_s {
+    uint64_t  mag;
+    uint8_t   neg;
+} dfx_tf_num_t;
+
+typedef struct dfx_tf_filter_s {
+    uint16_t       field;
+    uint8_t        type;        /* dfx_type_t */
+    uint8_t        nullable;    /* null or absent means "no value" */
+    uint8_t        negate;      /* !=, not in, !:, !~ */
+    uint8_t        is_re;       /* :, !:, ~, !~ */
+    /* "=" family, by field type */
+    dfx_str_t     *strs;        /* STR, STRS: sorted */
+    size_t         nstrs;
+    dfx_tf_num_t  *nums;        /* integers, BOOL, IP4, MAC: sorted */
+    size_t         nnums;
+    uint8_t      (*ip6s)[16];   /* IP6: canonical values, as bytes */
+    size_t         nip6s;
+    double        *dbls;        /* F64S */
+    size_t         ndbls;
+    /* ":" and "~" families */
+    regex_t       *re;
+    size_t         nre;         /* compiled so far (fini frees these) */
+} dfx_tf_filter_t;
+
+typedef struct dfx_tf_group_s {
+    dfx_tf_filter_t  *filters;
+    size_t            n;
+    int               cond;     /* dfx_filter_cond_t */
+} dfx_tf_group_t;
+
+typedef struct dfx_tag_filter_s {
+    dfx_tf_group_t   *groups;
+    size_t            ngroups;
+    int               exporter;
+    int               ds;
+    int               drop_group;   /* reported: -1 or a group index */
+    int               drop_reason;  /* dfx_reason_t */
+    const char       *drop_why;
+} dfx_tag_filter_t;
+
+static void dfx_tag_filter_fini(void *data);
+
+/* ---- values, parsed at init --------------------------------------- */
+
+/* Decimal text whose value is an integer within +-(2^64-1): optional sign,
+ * digits with an optional fraction and exponent ("3", "+3", "3.0",
+ * "3e0", "30e-1").  Returns 0 or -1 (not such a number). */
+static int
+dfx_tf_parse_int(const char *s, dfx_tf_num_t *out)
+{
+    char      digits[64];
+    size_t    nd = 0, i;
+    long      exp = 0, x = 0;
+    uint64_t  v = 0;
+    int       neg = 0, xneg = 0, seen = 0, frac = 0;
+
+    if (*s == '+' || *s == '-') {
+        neg = (*s == '-');
+        s++;
+    }
+    for (; *s != '\0'; s++) {
+        if (*s >= '0' && *s <= '9') {
+            seen = 1;
+            if (nd == 0 && *s == '0') {
+                /* leading zeros carry nothing but the exponent */
+                exp -= frac;
+                continue;
+            }
+            if (nd == sizeof(digits)) {
+                return -1;
+            }
+            digits[nd++] = *s;
+            exp -= frac;
+        } else if (*s == '.' && !frac) {
+            frac = 1;
+        } else {
+            break;
+        }
+    }
+    if (!seen) {
+        return -1;
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-') {
+            xneg = (*s == '-');
+            s++;
+        }
+        if (*s < '0' || *s > '9') {
+            return -1;
+        }
+        for (; *s >= '0' && *s <= '9'; s++) {
+            if (x < 100000) {
+                x = x * 10 + (*s - '0');
+            }
+        }
+        exp += xneg ? -x : x;
+    }
+    if (*s != '\0') {
+        return -1;
+    }
+
+    /* value = digits * 10^exp */
+    while (nd > 0 && digits[nd - 1] == '0') {
+        nd--;
+        exp++;
+    }
+    if (nd == 0) {
+        out->mag = 0;
+        out->neg = 0;
+        return 0;
+    }
+    if (exp < 0 || (long) nd + exp > 20) {
+        return -1;
+    }
+    for (i = 0; i < nd + (size_t) exp; i++) {
+        unsigned  d = i < nd ? (unsigned) (digits[i] - '0') : 0;
+
+        if (v > (UINT64_MAX - d) / 10) {
+            return -1;
+        }
+        v = v * 10 + d;
+    }
+    out->mag = v;
+    out->neg = (uint8_t) neg;
+    return 0;
+}
+
+/* "aa:bb:cc:dd:ee:ff" exactly as dfexport prints a MAC (lower case). */
+static int
+dfx_tf_parse_mac(const char *s, uint64_t *out)
+{
+    uint64_t  v = 0;
+    int       i;
+
+    if (strlen(s) != 17) {
+        return -1;
+    }
+    for (i = 0; i < 17; i++) {
+        if (i % 3 == 2) {
+            if (s[i] != ':') {
+                return -1;
+            }
+            continue;
+        }
+        if (s[i] >= '0' && s[i] <= '9') {
+            v = (v << 4) | (uint64_t) (s[i] - '0');
+        } else if (s[i] >= 'a' && s[i] <= 'f') {
+            v = (v << 4) | (uint64_t) (s[i] - 'a' + 10);
+        } else {
+            return -1;
+        }
+    }
+    *out = v;
+    return 0;
+}
+
+static int
+dfx_tf_num_cmp(const void *a, const void *b)
+{
+    const dfx_tf_num_t  *x = a, *y = b;
+
+    if (x->neg != y->neg) {
+        return x->neg ? -1 : 1;
+    }
+    if (x->mag == y->mag) {
+        return 0;
+    }
+    return ((x->mag < y->mag) ^ x->neg) ? -1 : 1;
+}
+
+static int
+dfx_tf_str_cmp(const void *a, const void *b)
+{
+    const dfx_str_t  *x = a, *y = b;
+    int               r;
+
+    if (x->len != y->len) {
+        return x->len < y->len ? -1 : 1;
+    }
+    r = x->len ? memcmp(x->data, y->data, x->len) : 0;
+    return r;
+}
+
+static int
+dfx_tf_ip6_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, 16);
+}
+
+/* The value of field-values[i] in the form the field compares; 0 when it
+ * joined the set, 1 when it can never equal a value of this field. */
+static int
+dfx_tf_add_value(dfx_tf_filter_t *f, const char *s)
+{
+    dfx_tf_num_t  n;
+    uint64_t      u;
+    uint8_t       b6[16];
+    char          text[DFX_IP6_STR_MAX];
+    size_t        len;
+    struct in_addr a4;
+    char         *end;
+    double        d;
+
+    switch (f->type) {
+    case DFX_T_STR:
+    case DFX_T_STRS:
+        f->strs[f->nstrs].data = s;
+        f->strs[f->nstrs].len = strlen(s);
+        f->nstrs++;
+        return 0;
+
+    case DFX_T_BOOL:
+        if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0) {
+            n.mag = s[0] == 't';
+            n.neg = 0;
+            break;
+        }
+        /* fall through */
+    case DFX_T_U8:
+    case DFX_T_U16:
+    case DFX_T_U32:
+    case DFX_T_U64:
+    case DFX_T_I32:
+    case DFX_T_I64:
+        if (dfx_tf_parse_int(s, &n) != 0) {
+            return 1;
+        }
+        break;
+
+    case DFX_T_IP4:
+        if (inet_pton(AF_INET, s, &a4) == 1) {
+            n.mag = ntohl(a4.s_addr);
+            n.neg = 0;
+        } else if (dfx_tf_parse_int(s, &n) != 0) {
+            return 1;
+        }
+        break;
+
+    case DFX_T_MAC:
+        if (dfx_tf_parse_mac(s, &u) == 0) {
+            n.mag = u;
+            n.neg = 0;
+        } else if (dfx_tf_parse_int(s, &n) != 0) {
+            return 1;
+        }
+        break;
+
+    case DFX_T_IP6:
+        /* only the canonical text can equal a value's text form */
+        if (inet_pton(AF_INET6, s, b6) != 1) {
+            return 1;
+        }
+        len = dfx_encode_ip6(b6, text);
+        if (len != strlen(s) || memcmp(text, s, len) != 0) {
+            return 1;
+        }
+        memcpy(f->ip6s[f->nip6s++], b6, 16);
+        return 0;
+
+    case DFX_T_F64S:
+        d = strtod(s, &end);
+        if (end == s || *end != '\0') {
+            return 1;
+        }
+        f->dbls[f->ndbls++] = d;
+        return 0;
+
+    default:
+        return 1;
+    }
+
+    f->nums[f->nnums++] = n;
+    return 0;
+}
+
+/* ":" values: every "*" becomes ".*"; nothing else is escaped, so "." and
+ * the other regex characters keep their meaning (DeepFlow's rule). */
+static char *
+dfx_tf_wildcard(dfx_pool_t *pool, const char *s)
+{
+    size_t  n = 0, i;
+    char   *p, *o;
+
+    for (i = 0; s[i] != '\0'; i++) {
+        n += s[i] == '*' ? 2 : 1;
+    }
+    p = dfx_pool_alloc(pool, n + 1);
+    if (p == NULL) {
+        return NULL;
+    }
+    for (o = p, i = 0; s[i] != '\0'; i++) {
+        if (s[i] == '*') {
+            *o++ = '.';
+        }
+        *o++ = s[i];
+    }
+    *o = '\0';
+    return p;
+}
+
+static int
+dfx_tf_compile(dfx_chain_t *chain, dfx_tf_filter_t *f,
+               const dfx_conf_filter_t *cf, int field)
+{
+    const dfx_field_t  *fd = &chain->schema->fields[field];
+    const char         *pat;
+    size_t              i, n = cf->field_values.n;
+    char                msg[128];
+    int                 op = cf->opcode, r;
+
+    f->field = (uint16_t) field;
+    f->type = fd->type;
+    f->nullable = (fd->flags & DFX_FIELD_NULLABLE) || fd->type == DFX_T_IP6;
+
+    switch (op) {
+    case DFX_FILTER_EQ:
+    case DFX_FILTER_IN:
+        break;
+    case DFX_FILTER_NEQ:
+    case DFX_FILTER_NOT_IN:
+        f->negate = 1;
+        break;
+    case DFX_FILTER_WILDCARD_EQ:
+    case DFX_FILTER_REGEXP_EQ:
+        f->is_re = 1;
+        break;
+    case DFX_FILTER_WILDCARD_NEQ:
+    case DFX_FILTER_REGEXP_NEQ:
+        f->is_re = 1;
+        f->negate = 1;
+        break;
+    default:
+        dfx_log_error("%s:%u: tag filter on \"%s\": operator \"%s\" was "
+                      "not checked", cf->loc.file ? cf->loc.file : "",
+                      cf->loc.line, fd->name, cf->op.v ? cf->op.v : "");
+        return -1;
+    }
+
+    if (f->is_re) {
+        f->re = dfx_pool_alloc(chain->pool, (n ? n : 1) * sizeof(regex_t));
+        if (f->re == NULL) {
+            return -1;
+        }
+        for (i = 0; i < n; i++) {
+            pat = cf->field_values.v[i].v ? cf->field_values.v[i].v : "";
+            if (op == DFX_FILTER_WILDCARD_EQ || op == DFX_FILTER_WILDCARD_NEQ) {
+                pat = dfx_tf_wildcard(chain->pool, pat);
+                if (pat == NULL) {
+                    return -1;
+                }
+            }
+            r = regcomp(&f->re[f->nre], pat, REG_EXTENDED | REG_NOSUB);
+            if (r != 0) {
+                regerror(r, &f->re[f->nre], msg, sizeof(msg));
+                regfree(&f->re[f->nre]);
+                dfx_log_error("%s:%u: tag filter on \"%s\": bad pattern "
+                              "\"%s\": %s", cf->loc.file ? cf->loc.file : "",
+                              cf->loc.line, fd->name, pat, msg);
+                return -1;
+            }
+            f->nre++;
+        }
+        return 0;
+    }
+
+    f->strs = dfx_pool_alloc(chain->pool, (n ? n : 1) * sizeof(dfx_str_t));
+    f->nums = dfx_pool_alloc(chain->pool, (n ? n : 1) * sizeof(dfx_tf_num_t));
+    f->ip6s = dfx_pool_alloc(chain->pool, (n ? n : 1) * 16);
+    f->dbls = dfx_pool_alloc(chain->pool, (n ? n : 1) * sizeof(double));
+    if (f->strs == NULL || f->nums == NULL || f->ip6s == NULL
+        || f->dbls == NULL)
+    {
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        /* a value that cannot equal any value of the field is left out:
+         * "=" never matches it, "!=" always holds for it */
+        (void) dfx_tf_add_value(f, cf->field_values.v[i].v
+                                   ? cf->field_values.v[i].v : "");
+    }
+    qsort(f->strs, f->nstrs, sizeof(dfx_str_t), dfx_tf_str_cmp);
+    qsort(f->nums, f->nnums, sizeof(dfx_tf_num_t), dfx_tf_num_cmp);
+    qsort(f->ip6s, f->nip6s, 16, dfx_tf_ip6_cmp);
+    return 0;
+}
+
+/* ---- per record --------------------------------------------------- */
+
+static int
+dfx_tf_search(const regex_t *re, const char *s, size_t len)
+{
+#ifdef REG_STARTEND
+    regmatch_t  m[1];
+
+    /* slices are not NUL-terminated; glibc and the BSDs take bounds */
+    m[0].rm_so = 0;
+    m[0].rm_eo = (regoff_t) len;
+    return regexec(re, s != NULL ? s : "", 1, m, REG_STARTEND) == 0;
+#else
+    char   stack[256];
+    char  *p = stack;
+    int    r;
+
+    if (len >= sizeof(stack)) {
+        p = malloc(len + 1);
+        if (p == NULL) {
+            return 0;
+        }
+    }
+    if (len) {
+        memcpy(p, s, len);
+    }
+    p[len] = '\0';
+    r = regexec(re, p, 0, NULL, 0) == 0;
+    if (p != stack) {
+        free(p);
+    }
+    return r;
+#endif
+}
+
+static int
+dfx_tf_re_any(const dfx_tf_filter_t *f, const char *s, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < f->nre; i++) {
+        if (dfx_tf_search(&f->re[i], s, len)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int
+dfx_tf_str_in(const dfx_tf_filter_t *f, dfx_str_t s)
+{
+    return f->nstrs != 0
+           && bsearch(&s, f->strs, f->nstrs, sizeof(dfx_str_t),
+                      dfx_tf_str_cmp) != NULL;
+}
+
+static int
+dfx_tf_num_in(const dfx_tf_filter_t *f, dfx_tf_num_t n)
+{
+    return f->nnums != 0
+           && bsearch(&n, f->nums, f->nnums, sizeof(dfx_tf_num_t),
+                      dfx_tf_num_cmp) != NULL;
+}
+
+/* Decimal text of n into buf (at least 22 bytes); returns its length. */
+static size_t
+dfx_tf_num_text(dfx_tf_num_t n, char *buf)
+{
+    char      tmp[24];
+    char     *p = tmp + sizeof(tmp);
+    uint64_t  v = n.mag;
+    size_t    len;
+
+    do {
+        *--p = (char) ('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (n.neg) {
+        *--p = '-';
+    }
+    len = (size_t) (tmp + sizeof(tmp) - p);
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+    return len;
+}
+
+static int
+dfx_tf_match(const dfx_tf_filter_t *f, const dfx_record_t *rec)
+{
+    const dfx_value_t  *v = &rec->v[f->field];
+    dfx_tf_num_t        n;
+    dfx_str_t           s;
+    char                text[DFX_F64_STR_MAX];
+    size_t              i, len;
+    int                 set, r = 0;
+
+    set = rec->state[f->field] == DFX_SLOT_SET;
+    if (!set && f->nullable) {
+        return f->negate;
+    }
+
+    switch (f->type) {
+    case DFX_T_STR:
+        s = set ? v->s : (dfx_str_t) dfx_null_string;
+        r = f->is_re ? dfx_tf_re_any(f, s.data, s.len) : dfx_tf_str_in(f, s);
+        break;
+
+    case DFX_T_STRS:
+        for (i = 0; set && i < v->strs.n && !r; i++) {
+            s = v->strs.v[i];
+            r = f->is_re ? dfx_tf_re_any(f, s.data, s.len)
+                         : dfx_tf_str_in(f, s);
+        }
+        break;
+
+    case DFX_T_U8:
+    case DFX_T_U16:
+    case DFX_T_U32:
+    case DFX_T_U64:
+    case DFX_T_BOOL:
+        n.mag = set ? v->u : 0;
+        n.neg = 0;
+        goto number;
+
+    case DFX_T_I32:
+    case DFX_T_I64:
+        n.neg = set && v->i < 0;
+        n.mag = !set ? 0
+                : n.neg ? (uint64_t) 0 - (uint64_t) v->i : (uint64_t) v->i;
+    number:
+        if (f->is_re) {
+            len = dfx_tf_num_text(n, text);
+            r = dfx_tf_re_any(f, text, len);
+        } else {
+            r = dfx_tf_num_in(f, n);
+        }
+        break;
+
+    case DFX_T_IP4:
+        n.mag = set ? v->u & 0xffffffffu : 0;
+        n.neg = 0;
+        if (f->is_re) {
+            len = dfx_encode_ip4((uint32_t) n.mag, text);
+            r = dfx_tf_re_any(f, text, len);
+        } else {
+            r = dfx_tf_num_in(f, n);
+        }
+        break;
+
+    case DFX_T_MAC:
+        n.mag = set ? v->u & 0xffffffffffffULL : 0;
+        n.neg = 0;
+        if (f->is_re) {
+            len = dfx_encode_mac(n.mag, text);
+            r = dfx_tf_re_any(f, text, len);
+        } else {
+            r = dfx_tf_num_in(f, n);
+        }
+        break;
+
+    case DFX_T_IP6:
+        if (f->is_re) {
+            len = dfx_encode_ip6(v->ip6, text);
+            r = dfx_tf_re_any(f, text, len);
+        } else {
+            r = f->nip6s != 0
+                && bsearch(v->ip6, f->ip6s, f->nip6s, 16, dfx_tf_ip6_cmp)
+                   != NULL;
+        }
+        break;
+
+    case DFX_T_F64S:
+        for (i = 0; set && i < v->f64s.n && !r; i++) {
+            if (f->is_re) {
+                len = dfx_encode_f64(v->f64s.v[i], text);
+                r = dfx_tf_re_any(f, text, len);
+            } else {
+                size_t  j;
+
+                for (j = 0; j < f->ndbls && !r; j++) {
+                    r = f->dbls[j] == v->f64s.v[i];
+                }
+            }
+        }
+        break;
+
+    default:
+        break;
+    }
+
+    return r ^ f->negate;
+}
+
+static int
+dfx_tf_group_match(const dfx_tf_group_t *g, const dfx_record_t *rec)
+{
+    size_t  i;
+
+    if (g->cond == DFX_COND_OR) {
+        for (i = 0; i < g->n; i++) {
+            if (dfx_tf_match(&g->filters[i], rec)) {
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    for (i = 0; i < g->n; i++) {
+        if (!dfx_tf_match(&g->filters[i], rec)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* ---- the module --------------------------------------------------- */
+
+static size_t
+dfx_tf_applicable(const dfx_schema_t *s, const dfx_conf_list_t *filters)
+{
+    const dfx_conf_filter_t  *cf = filters->v;
+    size_t                    i, n = 0;
+
+    for (i = 0; i < filters->n; i++) {
+        if (cf[i].field_name.v != NULL
+            && dfx_schema_field(s, cf[i].field_name.v,
+                                strlen(cf[i].field_name.v)) >= 0)
+        {
+            n++;
+        }
+    }
+    return n;
+}
+
+static int
+dfx_tf_group_build(dfx_chain_t *chain, dfx_tag_filter_t *tf,
+                   const dfx_conf_list_t *filters, int cond, size_t napp)
+{
+    const dfx_conf_filter_t  *cf = filters->v;
+    dfx_tf_group_t           *g = &tf->groups[tf->ngroups];
+    size_t                    i;
+    int                       field;
+
+    g->filters = dfx_pool_calloc(chain->pool,
+                                 napp * sizeof(dfx_tf_filter_t));
+    if (g->filters == NULL) {
+        return -1;
+    }
+    g->cond = cond;
+    tf->ngroups++;
+
+    for (i = 0; i < filters->n; i++) {
+        if (cf[i].field_name.v == NULL) {
+            continue;
+        }
+        field = dfx_schema_field(chain->schema, cf[i].field_name.v,
+                                 strlen(cf[i].field_name.v));
+        if (field < 0) {
+            continue;
+        }
+        /* counted first, so fini frees what was compiled on failure */
+        g->n++;
+        if (dfx_tf_compile(chain, &g->filters[g->n - 1], &cf[i], field)
+            != 0)
+        {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+dfx_tag_filter_init(dfx_chain_t *chain, const void *conf, void **data)
+{
+    const dfx_tag_filter_conf_t    *c = conf;
+    const dfx_conf_filter_group_t  *grp;
+    dfx_tag_filter_t               *tf = NULL;
+    dfx_buf_t                       why = DFX_BUF_INIT;
+    size_t                          i, napp, ngroups = 0;
+    int                             last = -1, rc = DFX_ERROR;
+    char                           *text;
+
+    if (c == NULL) {
+        return DFX_SKIP;
+    }
+    grp = c->groups.v;
+
+    napp = dfx_tf_applicable(chain->schema, &c->filters);
+    if (napp == 0) {
+        for (i = 0; i < c->groups.n; i++) {
+            if (dfx_tf_applicable(chain->schema, &grp[i].filters) > 0) {
+                ngroups++;
+            }
+        }
+        if (ngroups == 0) {
+            return DFX_SKIP;
+        }
+    }
+
+    tf = dfx_pool_calloc(chain->pool, sizeof(*tf));
+    if (tf == NULL) {
+        goto cleanup;
+    }
+    tf->exporter = (int) chain->exporter;
+    tf->ds = (int) chain->schema->id;
+    tf->groups = dfx_pool_calloc(chain->pool,
+                                 (napp ? 1 : ngroups) * sizeof(dfx_tf_group_t));
+    if (tf->groups == NULL) {
+        goto cleanup;
+    }
+
+    if (napp > 0) {
+        /* the deprecated list applies: it alone decides */
+        if (dfx_tf_group_build(chain, tf, &c->filters, c->condition.type.v,
+                               napp) != 0)
+        {
+            goto cleanup;
+        }
+        tf->drop_group = -1;
+        tf->drop_reason = DFX_REASON_TAG_FILTERS;
+        tf->drop_why = "tag-filters did not match";
+        goto done;
+    }
+
+    for (i = 0; i < c->groups.n; i++) {
+        napp = dfx_tf_applicable(chain->schema, &grp[i].filters);
+        if (napp == 0) {
+            continue;
+        }
+        if (dfx_tf_group_build(chain, tf, &grp[i].filters,
+                               grp[i].condition.type.v, napp) != 0)
+        {
+            goto cleanup;
+        }
+        if (dfx_buf_printf(&why, "%s[%zu]", last < 0 ? "" : ",", i) != 0) {
+            goto cleanup;
+        }
+        last = (int) i;
+    }
+
+    /* every applicable group failed: the last one evaluated decided, as
+     * in DeepFlow, and the text names them all for dry runs */
+    tf->drop_group = last;
+    tf->drop_reason = DFX_REASON_GROUP0 + last;
+    text = dfx_pool_alloc(chain->pool, why.len + 48);
+    if (text == NULL) {
+        goto cleanup;
+    }
+    if (ngroups == 1) {
+        snprintf(text, why.len + 48, "tag-filters-groups%.*s did not match",
+                 (int) why.len, why.data);
+    } else {
+        snprintf(text, why.len + 48, "none of tag-filters-groups%.*s "
+                 "matched", (int) why.len, why.data);
+    }
+    tf->drop_why = text;
+
+done:
+    *data = tf;
+    tf = NULL;
+    rc = DFX_OK;
+
+cleanup:
+    if (rc != DFX_OK) {
+        dfx_log_error("exporter %u: %s: cannot set up the tag filters",
+                      chain->exporter, chain->schema->name);
+    }
+    dfx_tag_filter_fini(tf);
+    dfx_buf_free(&why);
+    return rc;
+}
+
+static int
+dfx_tag_filter_process(void *data, dfx_rec_ctx_t *rc)
+{
+    const dfx_tag_filter_t  *tf = data;
+    size_t                   i;
+
+    for (i = 0; i < tf->ngroups; i++) {
+        if (dfx_tf_group_match(&tf->groups[i], rc->rec)) {
+            return DFX_OK;
+        }
+    }
+
+    rc->drop_group = tf->drop_group;
+    rc->drop_why = tf->drop_why;
+    dfx_stats_add(DFX_STAT_tag_filter_dropped_total, tf->exporter, tf->ds,
+                  tf->drop_reason, 1);
+    return DFX_DROP;
+}
+
+/* Frees the compiled patterns; the rest lives in the chain's pool. */
+static void
+dfx_tag_filter_fini(void *data)
+{
+    dfx_tag_filter_t  *tf = data;
+    dfx_tf_filter_t   *f;
+    size_t             g, i, r;
+
+    if (tf == NULL) {
+        return;
+    }
+    for (g = 0; g < tf->ngroups; g++) {
+        for (i = 0; i < tf->groups[g].n; i++) {
+            f = &tf->groups[g].filters[i];
+            for (r = 0; r < f->nre; r++) {
+                regfree(&f->re[r]);
+            }
+            f->nre = 0;
+        }
+    }
+}
+
+const dfx_module_t  dfx_tag_filter_module = {
+    .name       = "tag_filter",
+    .keys       = dfx_tag_filter_keys,
+    .conf_size  = sizeof(dfx_tag_filter_conf_t),
+    .conf_check = dfx_tag_filter_conf_check,
+    .init       = dfx_tag_filter_init,
+    .process    = dfx_tag_filter_process,
+    .fini       = dfx_tag_filter_fini,
+};

@@ -1,0 +1,209 @@
+/*
+ * dfx_http_int.h: what the files of src/http share and nobody else sees.
+ *
+ * dfx_http_listen.c    addresses, sockets, workers, dispatch, shutdown
+ * dfx_http_ingest.c    POST /v1/ingest/<data-source>
+ * dfx_http_ack.c       requests waiting for Kafka (?ack=kafka)
+ * dfx_http_dryrun.c    ?dry_run=1 answers
+ * dfx_http_admin.c     /metrics /stats /healthz /readyz, PUT /v1/dictionary
+ * dfx_http_body.c      content types, gzip, NDJSON lines
+ * dfx_http_route.c     paths and query parameters
+ * dfx_http_response.c  JSON answers
+ *
+ * Threads: a worker owns its event_base, evhttp and every buffer below;
+ * nothing of it is touched by another thread except through the ack
+ * hand-over (dfx_http_ack_lock) and event_active().
+ */
+#ifndef DFX_HTTP_INT_H
+#define DFX_HTTP_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "dfx_buf.h"
+#include "dfx_cycle.h"
+#include "dfx_kafka.h"
+#include "dfx_module.h"
+#include "dfx_pool.h"
+#include "dfx_record_parse.h"
+#include "dfx_stats.h"
+#include "dfx_http_body.h"
+#include "dfx_http_response.h"
+#include "dfx_http_route.h"
+
+#define DFX_HTTP_WORKER_MAGIC  0x64666877u     /* "dfhw" */
+#define DFX_HTTP_REQ_MAGIC     0x64666872u     /* "dfhr" */
+
+/* a worker buffer that grew past this for one big request is freed after
+ * it, so that one unusual request does not pin memory */
+#define DFX_HTTP_KEEP_BYTES    (8u * 1024 * 1024)
+
+#define DFX_HTTP_NO_KEY        UINT32_MAX
+
+typedef struct dfx_http_worker_s  dfx_http_worker_t;
+typedef struct dfx_http_req_s     dfx_http_req_t;
+
+/* One Kafka message of a request, waiting for the budget decision. */
+typedef struct dfx_http_msg_s {
+    size_t    off;              /* value: route values[off, off + len) */
+    size_t    len;
+    size_t    koff;             /* key: route keys[koff, koff + klen) */
+    uint32_t  klen;             /* DFX_HTTP_NO_KEY: null key */
+    uint32_t  record;
+    int64_t   ts_ms;
+} dfx_http_msg_t;
+
+/* Per route (exporter) of the data source, per request; reused. */
+typedef struct dfx_http_route_st_s {
+    const dfx_route_t  *route;
+    dfx_rec_ctx_t       rc;
+    dfx_buf_t           values;
+    dfx_buf_t           keys;
+    dfx_http_msg_t     *msgs;
+    size_t              nmsgs;
+    size_t              cap;
+    uint32_t            filtered;
+    uint32_t            send_failed;
+    unsigned            rr;         /* first producer */
+    unsigned            nprod;
+    uint32_t           *counts;     /* messages per producer */
+} dfx_http_route_st_t;
+
+/* An ingest request while it is being handled (on the worker's stack). */
+typedef struct dfx_http_ctx_s {
+    dfx_http_worker_t       *w;
+    struct evhttp_request   *evreq;
+    dfx_cycle_t             *cycle;
+    const dfx_schema_t      *schema;
+    int                      ds;
+    size_t                   nroutes;
+    const dfx_dict_t        *dict;
+    int                      ack;           /* dfx_ack_mode_t */
+    int                      dry_run;
+    uint32_t                 nrecords;
+    uint64_t                 unknown;       /* sum of rec->unknown */
+    int                      failed;        /* ENOMEM while handling */
+
+    /* JSON bodies: byte offset -> line and column for error entries */
+    const char              *body;
+    size_t                   body_len;
+    size_t                   pos_off;
+    size_t                   pos_bol;       /* offset of pos_off's line */
+    uint32_t                 pos_line;
+} dfx_http_ctx_t;
+
+struct dfx_http_worker_s {
+    uint32_t                 magic;
+    unsigned                 index;
+    pthread_t                thread;
+    int                      started;
+    struct event_base       *base;
+    struct evhttp           *http;
+    struct evhttp_bound_socket **bound;
+    size_t                   nbound;
+    struct event            *ctl_ev;        /* stop accepting */
+    struct event            *done_ev;       /* acked requests to answer */
+
+    /* under dfx_http_ack_lock: requests whose acknowledgement is done */
+    dfx_http_req_t          *done_head;
+    /* worker thread only: requests waiting for Kafka */
+    dfx_http_req_t          *pending;
+
+    /* reused by every request of this worker */
+    dfx_pool_t              *pool;
+    dfx_record_parser_t     *parser;
+    dfx_parse_limits_t       plim;
+    dfx_http_gunzip_t        gz;
+    dfx_buf_t                body;          /* decoded or gathered body */
+    dfx_buf_t                out;           /* the answer */
+    dfx_buf_t                dry;           /* dry-run entries */
+    struct iovec            *iov;
+    int                      niov;
+    dfx_http_result_t        result;
+    dfx_http_route_st_t      routes[DFX_STATS_MAX_EXPORTERS];
+};
+
+/* A request that waits for Kafka's acknowledgement ("kafka" ack mode).
+ * Owned by its worker until the acknowledgement is done; if the worker is
+ * stopped first, it is orphaned (w = NULL) and freed by the delivery
+ * report that completes it. */
+struct dfx_http_req_s {
+    uint32_t                 magic;
+    dfx_kafka_ack_t          ack;
+    dfx_http_worker_t       *w;             /* under dfx_http_ack_lock */
+    struct evhttp_request   *evreq;         /* NULL: the client is gone */
+    dfx_cycle_t             *cycle;
+    uint32_t                 nmsgs;
+    char                    *body;          /* the rendered answer */
+    size_t                   body_len;
+    size_t                   insert_at;     /* where "delivered" goes */
+    int                      client_gone;
+    int                      done;          /* on the done list */
+    dfx_http_req_t          *next_done;
+    dfx_http_req_t          *prev;          /* worker's pending list */
+    dfx_http_req_t          *next;
+};
+
+extern pthread_mutex_t  dfx_http_ack_lock;
+
+/* dfx_http_listen.c */
+int dfx_http_shutting_down(void);
+void dfx_http_inflight_add(int n);
+/* Sends an answer: code, Content-Type and a body that is copied. */
+void dfx_http_send(struct evhttp_request *r, int code, const char *ctype,
+                   const void *body, size_t len);
+/* Sends {"error":msg} as application/json. */
+void dfx_http_send_error(struct evhttp_request *r, int code,
+                         const char *msg);
+/* Sends 405 with Allow. */
+void dfx_http_send_405(struct evhttp_request *r, const char *allow);
+/* The path of a request as evhttp parsed it ("" when it has none). */
+const char *dfx_http_request_path(struct evhttp_request *r);
+/* limits.decoded-body at start: the largest dictionary accepted. */
+size_t dfx_http_admin_body_limit(void);
+
+/* dfx_http_ingest.c */
+void dfx_http_ingest(dfx_http_worker_t *w, struct evhttp_request *r,
+                     dfx_str_t ds);
+/* Frees what one unusually large request made a worker grow. */
+void dfx_http_worker_trim(dfx_http_worker_t *w);
+void dfx_http_worker_free_buffers(dfx_http_worker_t *w);
+
+/* dfx_http_ack.c */
+/* Moves a request that will send nmsgs messages into a dfx_http_req_t:
+ * it takes over ctx->cycle, is linked to the worker's pending list and
+ * counted in flight.  NULL on ENOMEM (ctx unchanged).  Set up before the
+ * first dfx_producer_send() with its ack. */
+dfx_http_req_t *dfx_http_req_start(dfx_http_ctx_t *ctx, uint32_t nmsgs);
+/* Keeps (copies) the rendered answer; the delivery counts are spliced in
+ * at insert_at when Kafka is done.  On ENOMEM the answer will hold the
+ * delivery counts only. */
+void dfx_http_req_keep_answer(dfx_http_req_t *req, const char *body,
+                              size_t len, size_t insert_at);
+/* The worker's done_ev: answers the requests Kafka is done with. */
+void dfx_http_ack_done_cb(evutil_socket_t fd, short what, void *arg);
+/* Abandons the requests of a stopped worker (see dfx_http_req_t). */
+void dfx_http_ack_orphan(dfx_http_worker_t *w);
+
+/* dfx_http_dryrun.c: the entries of one record, appended to w->dry. */
+int dfx_http_dryrun_message(dfx_http_ctx_t *ctx, const dfx_record_t *rec,
+                            const dfx_http_route_st_t *st, dfx_str_t value);
+int dfx_http_dryrun_filtered(dfx_http_ctx_t *ctx, const dfx_record_t *rec,
+                             const dfx_http_route_st_t *st);
+int dfx_http_dryrun_rejected(dfx_http_ctx_t *ctx, const dfx_http_rerr_t *e);
+/* The whole dry-run answer into w->out. */
+int dfx_http_dryrun_render(dfx_http_ctx_t *ctx);
+
+/* dfx_http_admin.c */
+void dfx_http_admin_cb(struct evhttp_request *r, void *arg);
+/* GET /healthz and /readyz, served by both listeners. */
+void dfx_http_health(struct evhttp_request *r, dfx_http_ep_t ep);
+/* The listener addresses, for /stats. */
+const char *dfx_http_embedded_bootstrap(void);
+
+#endif /* DFX_HTTP_INT_H */
