@@ -369,6 +369,14 @@ dfx_kafka_conf_check(dfx_conf_ctx_t *cf, const dfx_conf_exporter_t *ec)
     }
 
     rd_kafka_conf_set_log_cb(conf, dfx_kafka_silent_log_cb);
+    /* not even a librdkafka: entry may make -t talk to a broker */
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", "", errstr,
+                          sizeof(errstr)) != RD_KAFKA_CONF_OK)
+    {
+        dfx_conf_error(cf, &ec->loc, "%s: %s", dfx_conf_path(cf), errstr);
+        rd_kafka_conf_destroy(conf);
+        return -1;
+    }
     rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
     if (rk == NULL) {
         rd_kafka_conf_destroy(conf);

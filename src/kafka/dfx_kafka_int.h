@@ -75,7 +75,6 @@ struct dfx_kafka_s {
     atomic_uint         rr;
     atomic_int          closed;         /* destroy has begun */
     atomic_int          hinted;         /* the TLS hint was logged */
-    int64_t             budget;         /* added to exporter_budget_records */
 
     int                 locks_ready;
     pthread_mutex_t     ready_lock;     /* orders exporter_ready updates */

@@ -257,9 +257,7 @@ dfx_kafka_create(const dfx_conf_exporter_t *ec, const char *bootstrap,
     rd_kafka_conf_destroy(conf);
     conf = NULL;
 
-    k->budget = (int64_t) k->nproducers * capacity;
-    dfx_stats_add(DFX_STAT_exporter_budget_records, (int) k->index, -1, -1,
-                  k->budget);
+    /* exporter_budget_records is the cycle's: it follows the config */
     dfx_stats_set(DFX_STAT_exporter_ready, (int) k->index, -1, -1, 0);
 
     if (pthread_create(&k->prober, NULL, dfx_kafka_prober, k) != 0) {
@@ -755,10 +753,6 @@ dfx_kafka_destroy(dfx_kafka_t *k, int timeout_ms)
 
     for (i = 0; i < k->nproducers; i++) {
         dfx_producer_free(&k->producers[i], k->ntopics);
-    }
-    if (k->budget != 0) {
-        dfx_stats_add(DFX_STAT_exporter_budget_records, (int) k->index, -1,
-                      -1, -k->budget);
     }
     dfx_kafka_delivery_close(k);
     if (k->locks_ready) {

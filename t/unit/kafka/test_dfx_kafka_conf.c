@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 
 #include "dfx_kafka_int.h"
@@ -271,6 +275,44 @@ test_check_across_properties(void **state)
     assert_int_equal(cf.notices, 0);
 }
 
+/* -t must not talk to brokers, even ones named in librdkafka: */
+static void
+test_check_stays_offline(void **state)
+{
+    dfx_conf_exporter_t   ec;
+    dfx_conf_ctx_t        cf;
+    struct sockaddr_in    sin;
+    socklen_t             len = sizeof(sin);
+    struct pollfd         pfd;
+    char                  addr[64];
+    int                   fd;
+
+    (void) state;
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd != -1);
+    memset(&sin, 0, sizeof(sin));
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *) &sin, sizeof(sin)), 0);
+    assert_int_equal(listen(fd, 4), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *) &sin, &len), 0);
+    snprintf(addr, sizeof(addr), "127.0.0.1:%d", ntohs(sin.sin_port));
+
+    dfx_test_exporter(&ec, 3, 1, 10);
+    test_set_str(&test_endpoints[0], addr, 11);
+    ec.endpoints.v = test_endpoints;
+    ec.endpoints.n = 1;
+    dfx_test_rdk(&ec, "bootstrap.servers", addr, 45);
+    dfx_test_ctx_init(&cf, PATH);
+    assert_int_equal(dfx_kafka_conf_check(&cf, &ec), 0);
+
+    pfd.fd = fd;
+    pfd.events = POLLIN;
+    assert_int_equal(poll(&pfd, 1, 300), 0);
+    close(fd);
+    dfx_test_exporter_free(&ec);
+}
+
 static void
 test_check_tls_files(void **state)
 {
@@ -337,6 +379,7 @@ main(void)
         cmocka_unit_test(test_passthrough_last),
         cmocka_unit_test(test_check_bad_keys),
         cmocka_unit_test(test_check_across_properties),
+        cmocka_unit_test(test_check_stays_offline),
         cmocka_unit_test(test_check_tls_files),
         cmocka_unit_test(test_create_refuses),
     };
