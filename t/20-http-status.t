@@ -311,5 +311,19 @@ is($r->{status}, 200, 'broker back: ack=kafka is 200 again')
     or diag($r->{content});
 serves('broker outage');
 
+# a line that starts a second value and cuts it short is rejected, and
+# what it left half-read does not leak into the next line or request
+$r = $d->post($L7, qq({}"\n) . rec(203) . "\n");
+is($r->{status}, 202, 'a line ending in a cut-short value: 202');
+is($r->{json}{rejected}, 1, 'that line is rejected');
+is($r->{json}{accepted}, 1, 'the next line is a record of its own');
+like($r->{json}{errors}[0]{error} // '', qr/more than one JSON value/,
+     'the error says why');
+$r = $d->post($L7, qq({"_id":204}"), type => 'json');
+is($r->{status}, 400, 'a JSON body followed by a cut-short value: 400');
+$r = $d->post($L7, rec(205), type => 'json');
+is($r->{status}, 202, 'the next JSON body parses on its own');
+serves('cut-short values');
+
 is($d->stop, 0, 'dfexport exits 0');
 done_testing();

@@ -111,6 +111,54 @@ is($out, "dfexport: ops.yaml:12:19: $tf\[0].operator: unquoted \"!=\" is "
          . "dfexport: configuration file ops.yaml test failed\n",
    '-t operators: unquoted, empty and unknown-field filters are errors');
 
+# patterns whose automaton would take gigabytes are refused before
+# regcomp() sees them (a reload compiles them inside the running daemon)
+my $re = <<'YAML';
+ingester:
+  exporters:
+  - protocol: kafka
+    enabled: true
+    endpoints: [127.0.0.1:9092]
+    data-sources: [flow_log.l7_flow_log]
+    export-fields: [$tag, "~$k8s.label.a+++++++++++++++++++++"]
+    tag-filters-groups:
+    - tag-filters:
+      - {field-name: request_domain, operator: "~",
+         field-values: ["((a{100}){100}){100}"]}
+YAML
+($st, $out) = dfx_check_conf($re, name => 're.yaml');
+is($st, 1, '-t runaway regular expressions: exit 1');
+is($out, "dfexport: re.yaml:11:25: $tf\[0].field-values[0]: invalid "
+         . "regular expression (too large once its repetitions are expanded "
+         . "(more than 20000 atoms)), got \"((a{100}){100}){100}\"\n"
+         . "dfexport: re.yaml:7:27: ingester.exporters[0].export-fields[1]: "
+         . "invalid regular expression (a repetition operator applied to "
+         . "another at byte 3), got \"~\$k8s.label.a+++++++++++++++++++++\"\n"
+         . "dfexport: configuration file re.yaml test failed\n",
+   '-t runaway regular expressions: refused with the reason');
+
+# -t also reads what start-up reads: the enum and universal-tag
+# dictionaries (relative to the config file's directory)
+my $files = <<'YAML';
+dfexport: {enum-dir: nowhere, dictionary: dict.json}
+ingester:
+  exporters:
+  - protocol: kafka
+    enabled: true
+    endpoints: [127.0.0.1:9092]
+    data-sources: [flow_log.l7_flow_log]
+    export-fields: [$tag, $metrics]
+YAML
+($st, $out) = dfx_check_conf($files, name => 'files.yaml');
+is($st, 1, '-t missing dictionaries: exit 1');
+is($out, "dfexport: files.yaml: enum dictionaries: enum dictionary "
+         . "l7_protocol: cannot open ./nowhere/l7_protocol: No such file or "
+         . "directory\n"
+         . "dfexport: files.yaml: dictionary: ./dict.json: No such file or "
+         . "directory\n"
+         . "dfexport: configuration file files.yaml test failed\n",
+   '-t missing dictionaries: both named');
+
 ($st, $out) = dfx_check_conf("dfexport:\n  listen: [127.0.0.1:0\n"
                              . "ingester: {}\n", name => 'syntax.yaml');
 is($st, 1, '-t YAML syntax error: exit 1');
@@ -273,6 +321,16 @@ is($mock->count('cfg.after'), 2, 'after the failed reload: the old topic');
 is($mock->count('cfg.broken'), 0, 'the bad config never served');
 is($d->metric('config_reloads_total', reason => 'error'), 1,
    'config_reloads_total{reason="error"} 1');
+
+# what is set up once (listeners, workers) is reported, not applied
+my $workers = dfx_conf(main => { workers => 1 },
+                       exporters => [{ topic => 'cfg.after' }]);
+is($d->reload($workers, bootstrap => $mock->bootstrap), 'ok',
+   'SIGHUP changing workers: reload done');
+my $restart = 'reload: dfexport.workers changed; it takes effect at the '
+              . 'next restart';
+like($d->log, qr/ warn: \Q$restart\E\n/,
+     'the log says workers take effect at the next restart');
 
 # unreadable YAML is refused the same way
 is($d->reload("ingester: [\n", bootstrap => $mock->bootstrap), 'failed',

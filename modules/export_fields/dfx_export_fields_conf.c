@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dfx_export_fields_conf.h"
+#include "dfx_regex.h"
 #include "dfx_schema.h"
 
 const dfx_conf_key_t  dfx_export_fields_keys[] = {
@@ -172,7 +173,6 @@ dfx_export_check_label_regex(dfx_conf_ctx_t *cf, const dfx_conf_str_t *e,
     static const char  prefix[] = "~" DFX_K8S_LABEL ".";
     regex_t            re;
     char               err[128];
-    int                rc;
 
     if (strncmp(e->v, prefix, sizeof(prefix) - 1) != 0
         || e->v[sizeof(prefix) - 1] == '\0')
@@ -181,9 +181,9 @@ dfx_export_check_label_regex(dfx_conf_ctx_t *cf, const dfx_conf_str_t *e,
                        ".<regex>, got \"%s\"", path, e->v);
         return -1;
     }
-    rc = regcomp(&re, e->v + sizeof(prefix) - 1, REG_EXTENDED | REG_NOSUB);
-    if (rc != 0) {
-        regerror(rc, &re, err, sizeof(err));
+    if (dfx_regex_compile(&re, e->v + sizeof(prefix) - 1,
+                          REG_EXTENDED | REG_NOSUB, err, sizeof(err)) != 0)
+    {
         dfx_conf_error(cf, &e->m.loc, "%s: invalid regular expression (%s), "
                        "got \"%s\"", path, err, e->v);
         return -1;

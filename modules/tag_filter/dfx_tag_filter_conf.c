@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dfx_regex.h"
 #include "dfx_schema.h"
 #include "dfx_tag_filter_conf.h"
 
@@ -176,7 +177,7 @@ dfx_tag_filter_check_values(dfx_conf_ctx_t *cf, const dfx_conf_filter_t *f,
     regex_t                re;
     char                  *pat, err[128];
     size_t                 i;
-    int                    rc, wildcard, ret = 0;
+    int                    wildcard, ret = 0;
 
     wildcard = f->opcode == DFX_FILTER_WILDCARD_EQ
                || f->opcode == DFX_FILTER_WILDCARD_NEQ;
@@ -195,11 +196,11 @@ dfx_tag_filter_check_values(dfx_conf_ctx_t *cf, const dfx_conf_filter_t *f,
             dfx_conf_error(cf, NULL, "out of memory");
             return -1;
         }
-        rc = regcomp(&re, pat, REG_EXTENDED | REG_NOSUB);
-        if (rc == 0) {
+        if (dfx_regex_compile(&re, pat, REG_EXTENDED | REG_NOSUB, err,
+                              sizeof(err)) == 0)
+        {
             regfree(&re);
         } else {
-            regerror(rc, &re, err, sizeof(err));
             dfx_conf_error(cf, &v->m.loc, "%s.field-values[%zu]: invalid "
                            "%s (%s), got \"%s\"", path, i,
                            wildcard ? "wildcard pattern"

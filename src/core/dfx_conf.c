@@ -116,6 +116,37 @@ dfx_conf_nomem(dfx_conf_ctx_t *cf)
     cf->nomem = 1;
 }
 
+void
+dfx_conf_resolve_path(dfx_conf_ctx_t *cf, dfx_conf_str_t *s,
+                      const char *dflt)
+{
+    const char  *rel, *slash;
+    size_t       dirlen, n;
+    char        *p;
+
+    rel = (s->v != NULL && s->v[0] != '\0') ? s->v : dflt;
+    if (rel == NULL || rel[0] == '/') {
+        return;
+    }
+    slash = strrchr(cf->file, '/');
+    if (slash == NULL) {
+        /* the config is in the working directory: "./x" says so */
+        dirlen = 1;
+    } else {
+        dirlen = slash == cf->file ? 1 : (size_t) (slash - cf->file);
+    }
+    n = dirlen + 1 + strlen(rel) + 1;
+    p = malloc(n);
+    if (p == NULL) {
+        dfx_conf_nomem(cf);
+        return;
+    }
+    snprintf(p, n, "%.*s/%s", (int) dirlen, slash == NULL ? "." : cf->file,
+             rel);
+    free(s->v);
+    s->v = p;
+}
+
 const char *
 dfx_conf_path(const dfx_conf_ctx_t *cf)
 {

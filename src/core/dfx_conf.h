@@ -158,6 +158,8 @@ typedef struct dfx_conf_main_s {
     dfx_conf_int_t     shutdown_timeout; /* seconds */
     dfx_conf_int_t     client_timeout;   /* seconds a client may stall */
     dfx_conf_limits_t  limits;
+    /* paths: relative ones are made relative to the config file's
+     * directory by the loader; enum_dir "" becomes "<that dir>/enum" */
     dfx_conf_str_t     dictionary;
     dfx_conf_str_t     enum_dir;
     dfx_conf_int_t     embedded_kafka;   /* brokers; 0 = off */

@@ -19,6 +19,7 @@
 #include "dfx_kafka.h"
 #include "dfx_module.h"
 #include "dfx_schema.h"
+#include "dfx_stats.h"
 
 static const char *const  dfx_conf_compression_choices[] = {
     [DFX_COMPRESSION_SNAPPY] = "snappy",
@@ -302,6 +303,13 @@ static void
 dfx_conf_exporter_check(dfx_conf_ctx_t *cf, const dfx_conf_t *conf,
                         dfx_conf_exporter_t *ec)
 {
+    if (ec->index >= DFX_STATS_MAX_EXPORTERS) {
+        /* counters and labels are sized for that many */
+        dfx_conf_error(cf, &ec->loc, "%s: at most %d exporters are "
+                       "supported (counting every element of "
+                       "ingester.exporters)", cf->path,
+                       DFX_STATS_MAX_EXPORTERS);
+    }
     if (ec->flush_timeout.m.set == 1 && ec->flush_timeout.v > 1) {
         dfx_conf_notice(cf, &ec->flush_timeout.m.loc, "%s.flush-timeout: "
                         "records now wait up to %lld s for their batch "
@@ -364,6 +372,9 @@ dfx_conf_kafka_load(dfx_conf_ctx_t *cf, dfx_conf_t *conf,
         /* values may be missing: the checks would only add noise */
         return;
     }
+    dfx_conf_resolve_path(cf, &ec->tls_ca_file, NULL);
+    dfx_conf_resolve_path(cf, &ec->tls_cert_file, NULL);
+    dfx_conf_resolve_path(cf, &ec->tls_key_file, NULL);
     dfx_conf_exporter_check(cf, conf, ec);
     for (i = 0; dfx_modules[i] != NULL; i++) {
         if (dfx_modules[i]->conf_check != NULL) {

@@ -127,4 +127,11 @@ void dfx_conf_exporter_free(dfx_conf_exporter_t *ec);
 /* Reports that memory ran out (the load then fails). */
 void dfx_conf_nomem(dfx_conf_ctx_t *cf);
 
+/* Makes a relative path in s (or dflt, when s is "" and dflt is not NULL)
+ * relative to the directory of the config file, so that a config works
+ * from the source tree and once installed, wherever it is started from.
+ * Absolute paths and "" without a default are left alone. */
+void dfx_conf_resolve_path(dfx_conf_ctx_t *cf, dfx_conf_str_t *s,
+                           const char *dflt);
+
 #endif /* DFX_CONF_INT_H */

@@ -294,6 +294,10 @@ dfx_conf_main_load(dfx_conf_ctx_t *cf, dfx_conf_t *conf,
     dfx_conf_walk(cf, map, &loc, &scope, 1);
     if (!cf->nomem) {
         dfx_conf_main_check(cf, &conf->main);
+        /* "" = the "enum" directory beside the config file */
+        dfx_conf_resolve_path(cf, &conf->main.enum_dir, "enum");
+        dfx_conf_resolve_path(cf, &conf->main.dictionary, NULL);
+        dfx_conf_resolve_path(cf, &conf->main.log.file, NULL);
     }
     dfx_conf_pop(cf, 0);
 }

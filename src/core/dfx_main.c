@@ -28,6 +28,7 @@
 #include "dfx_log.h"
 #include "dfx_schema.h"
 #include "dfx_stats.h"
+#include "enum_translate/dfx_enum_dict.h"
 #include "universal_tag/dfx_dict.h"
 
 #ifndef DFX_SYSCONFDIR
@@ -90,97 +91,63 @@ dfx_conf_to_log(int is_error, const char *line)
     }
 }
 
-/*
- * Relative paths in the config (enum-dir, dictionary, log file) are
- * relative to the config file's directory, so that the example config in
- * conf/ works from the source tree and once installed.  An empty enum-dir
- * means the "enum" directory beside the config file.
- */
-static int
-dfx_resolve(dfx_conf_str_t *s, const char *dir, const char *dflt)
-{
-    const char  *rel;
-    char        *p;
-    size_t       n;
-
-    rel = (s->v != NULL && s->v[0] != '\0') ? s->v : dflt;
-    if (rel == NULL || rel[0] == '/') {
-        return 0;
-    }
-    n = strlen(dir) + 1 + strlen(rel) + 1;
-    p = malloc(n);
-    if (p == NULL) {
-        return -1;
-    }
-    snprintf(p, n, "%s/%s", dir, rel);
-    free(s->v);
-    s->v = p;
-    return 0;
-}
-
 static dfx_conf_t *
 dfx_load(const char *file, void (*out)(int, const char *), int embedded)
 {
-    dfx_conf_t  *conf;
-    char         dir[PATH_MAX];
-    const char  *slash;
-    size_t       n;
-
     dfx_conf_replace_endpoints(embedded > 0);
-    conf = dfx_conf_load(file, out);
-    if (conf == NULL) {
-        return NULL;
-    }
-
-    slash = strrchr(file, '/');
-    if (slash == NULL) {
-        snprintf(dir, sizeof(dir), ".");
-    } else {
-        n = (size_t) (slash - file);
-        if (n == 0) {
-            n = 1;     /* "/dfexport.yaml" */
-        }
-        if (n >= sizeof(dir)) {
-            n = sizeof(dir) - 1;
-        }
-        memcpy(dir, file, n);
-        dir[n] = '\0';
-    }
-
-    if (dfx_resolve(&conf->main.enum_dir, dir, "enum") != 0
-        || dfx_resolve(&conf->main.dictionary, dir, NULL) != 0
-        || dfx_resolve(&conf->main.log.file, dir, NULL) != 0)
-    {
-        dfx_conf_free(conf);
-        return NULL;
-    }
-    return conf;
+    return dfx_conf_load(file, out);
 }
 
-static void
-dfx_load_dictionary(const dfx_conf_t *conf)
+/* Loads the dictionary the config names; NULL with a logged reason when
+ * it names none or cannot be loaded. */
+static dfx_dict_t *
+dfx_read_dictionary(const dfx_conf_t *conf)
 {
     dfx_dict_t  *d;
     char         err[512];
 
-    if (conf->main.dictionary.v == NULL || conf->main.dictionary.v[0] == '\0')
-    {
-        dfx_log_warn("no universal-tag dictionary (dfexport.dictionary): "
-                     "resource ids are exported as numbers until one is "
-                     "loaded (PUT /v1/dictionary on the admin listener)");
-        return;
+    if (conf->main.dictionary.v[0] == '\0') {
+        return NULL;
     }
     d = dfx_dict_load(conf->main.dictionary.v, err, sizeof(err));
     if (d == NULL) {
-        /* dfx_dict_load() counted the failure */
-        dfx_log_error("dictionary %s: %s; keeping the previous one",
-                      conf->main.dictionary.v, err);
-        return;
+        /* err starts with the path; dfx_dict_load() counted it */
+        dfx_log_error("dictionary: %s", err);
+        return NULL;
     }
     dfx_log_notice("dictionary %s loaded: version %llu, %zu entries",
                    conf->main.dictionary.v,
                    (unsigned long long) dfx_dict_version(d),
                    dfx_dict_entries(d));
+    return d;
+}
+
+/* Publishes the dictionary a config names.  A config that names none
+ * keeps the current one (it may have come with PUT /v1/dictionary); one
+ * that fails to load leaves the current one in place too. */
+static void
+dfx_apply_dictionary(const dfx_conf_t *conf)
+{
+    const dfx_dict_t  *cur;
+    dfx_dict_t        *d;
+
+    if (conf->main.dictionary.v[0] == '\0') {
+        cur = dfx_dict_acquire();
+        if (cur == NULL) {
+            dfx_log_warn("no universal-tag dictionary (dfexport.dictionary):"
+                         " resource ids are exported as numbers until one "
+                         "is loaded (PUT /v1/dictionary on the admin "
+                         "listener)");
+        }
+        dfx_dict_release(cur);
+        return;
+    }
+    d = dfx_read_dictionary(conf);
+    if (d == NULL) {
+        dfx_log_warn("keeping the previous universal-tag dictionary, if "
+                     "any");
+        return;
+    }
     dfx_dict_publish(d);
 }
 
@@ -194,39 +161,116 @@ dfx_apply_log(const dfx_conf_t *conf)
     }
 }
 
+static int
+dfx_strs_eq(const dfx_conf_strs_t *a, const dfx_conf_strs_t *b)
+{
+    size_t  i;
+
+    if (a->n != b->n) {
+        return 0;
+    }
+    for (i = 0; i < a->n; i++) {
+        if (strcmp(a->v[i].v, b->v[i].v) != 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Listeners, workers, the raw body limit and the client timeout are set
+ * up once (evhttp instances and sockets): say so when a reload changes
+ * them. */
+static void
+dfx_warn_restart_keys(const dfx_conf_main_t *old, const dfx_conf_main_t *new)
+{
+    const char  *changed[5];
+    size_t       n = 0, i;
+
+    if (!dfx_strs_eq(&old->listen, &new->listen)) {
+        changed[n++] = "listen";
+    }
+    if (!dfx_strs_eq(&old->admin_listen, &new->admin_listen)) {
+        changed[n++] = "admin-listen";
+    }
+    if (old->workers.v != new->workers.v) {
+        changed[n++] = "workers";
+    }
+    if (old->limits.body.v != new->limits.body.v) {
+        changed[n++] = "limits.body";
+    }
+    if (old->client_timeout.v != new->client_timeout.v) {
+        changed[n++] = "client-timeout";
+    }
+    for (i = 0; i < n; i++) {
+        dfx_log_warn("reload: dfexport.%s changed; it takes effect at the "
+                     "next restart", changed[i]);
+    }
+}
+
 static void
 dfx_reload(dfx_main_t *m)
 {
     dfx_conf_t   *conf;
-    dfx_cycle_t  *c;
+    dfx_cycle_t  *c, *old;
 
     dfx_log_notice("reloading %s", m->conf_file);
     conf = dfx_load(m->conf_file, dfx_conf_to_log, m->mock != NULL);
     if (conf == NULL) {
-        dfx_log_error("reload failed: the previous configuration keeps "
-                      "serving");
-        dfx_stats_add(DFX_STAT_config_reloads_total, -1, -1,
-                      DFX_REASON_ERROR, 1);
-        return;
+        goto failed;
     }
 
-    /* listeners and workers are bound once; what changes there needs a
-     * restart (they are compared by their text) */
-    dfx_apply_log(conf);
-    dfx_load_dictionary(conf);
-    m->shutdown_timeout = (int) conf->main.shutdown_timeout.v;
+    old = dfx_cycle_acquire();
+    if (old != NULL) {
+        dfx_warn_restart_keys(&old->conf->main, &conf->main);
+        dfx_cycle_release(old);
+    }
 
+    /* nothing of the new config is applied before its cycle is built */
     c = dfx_cycle_create(conf, m->bootstrap, m->base);
     if (c == NULL) {
-        dfx_log_error("reload failed: the previous configuration keeps "
-                      "serving");
-        dfx_stats_add(DFX_STAT_config_reloads_total, -1, -1,
-                      DFX_REASON_ERROR, 1);
-        return;
+        goto failed;
     }
+    dfx_apply_log(c->conf);
+    dfx_apply_dictionary(c->conf);
+    m->shutdown_timeout = (int) c->conf->main.shutdown_timeout.v;
     dfx_cycle_publish(c);
     dfx_stats_add(DFX_STAT_config_reloads_total, -1, -1, DFX_REASON_OK, 1);
     dfx_log_notice("reload done");
+    return;
+
+failed:
+    dfx_log_error("reload failed: the previous configuration keeps serving");
+    dfx_stats_add(DFX_STAT_config_reloads_total, -1, -1, DFX_REASON_ERROR, 1);
+}
+
+/* -t: what start-up would also read besides the file itself (the enum
+ * dictionaries and the universal-tag dictionary).  Returns 0 or -1. */
+static int
+dfx_test_files(const dfx_conf_t *conf)
+{
+    dfx_enums_t  *enums;
+    dfx_dict_t   *d;
+    char          err[512];
+    int           rc = 0;
+
+    enums = dfx_enums_load(conf->main.enum_dir.v, err, sizeof(err));
+    if (enums == NULL) {
+        fprintf(stderr, "dfexport: %s: enum dictionaries: %s\n", conf->file,
+                err);
+        rc = -1;
+    }
+    dfx_enums_free(enums);
+
+    if (conf->main.dictionary.v[0] != '\0') {
+        d = dfx_dict_load(conf->main.dictionary.v, err, sizeof(err));
+        if (d == NULL) {
+            fprintf(stderr, "dfexport: %s: dictionary: %s\n", conf->file,
+                    err);
+            rc = -1;
+        }
+        dfx_dict_release(d);
+    }
+    return rc;
 }
 
 static void
@@ -366,7 +410,7 @@ main(int argc, char **argv)
 
     conf = dfx_load(m.conf_file, dfx_conf_to_stderr, m.embedded > 0);
     if (m.test_only) {
-        if (conf == NULL) {
+        if (conf == NULL || dfx_test_files(conf) != 0) {
             fprintf(stderr, "dfexport: configuration file %s test failed\n",
                     m.conf_file);
             goto done;
@@ -406,7 +450,7 @@ main(int argc, char **argv)
         dfx_log_notice("embedded kafka bootstrap %s", m.bootstrap);
     }
 
-    dfx_load_dictionary(conf);
+    dfx_apply_dictionary(conf);
 
     cycle = dfx_cycle_create(conf, m.bootstrap, m.base);
     conf = NULL;                        /* owned by the cycle, even on error */

@@ -104,6 +104,8 @@ struct dfx_record_parser_s {
     dfx_str_t               key;        /* the current member's name */
     char                    keybuf[64]; /* ...when yajl unescaped it */
     int                     result;     /* DFX_ERROR/DFX_LIMIT on cancel */
+    size_t                  end;        /* offset just past the top-level
+                                         * value, once state is DONE */
 
     /* elements of the array value being read */
     void                   *elems;
@@ -310,10 +312,12 @@ dfx_rp_record_end(dfx_record_parser_t *p)
 
     if (p->mode == DFX_RP_LINE) {
         p->state = DFX_RP_DONE;
+        p->end = yajl_get_bytes_consumed(p->h);
         return 1;
     }
 
     p->state = p->in_array ? DFX_RP_ARRAY : DFX_RP_DONE;
+    p->end = yajl_get_bytes_consumed(p->h);
     if (p->cb(p->cb_arg, rec, p->failed ? p->err : NULL) != 0) {
         p->body_err->field[0] = '\0';
         p->body_err->msg[0] = '\0';
@@ -1009,6 +1013,7 @@ dfx_rp_on_close(dfx_record_parser_t *p)
     case DFX_RP_ARRAY:
         /* the end of the body's array */
         p->state = DFX_RP_DONE;
+        p->end = yajl_get_bytes_consumed(p->h);
         p->in_array = 0;
         return 1;
 
@@ -1228,6 +1233,45 @@ dfx_rp_syntax(dfx_record_parser_t *p, dfx_record_err_t *err, int at_end)
     err->column = dfx_rp_column(off > 0 ? off - 1 : 0);
 }
 
+/*
+ * After yajl accepted the text: the text must hold exactly one complete
+ * value.  With yajl_allow_multiple_values, yajl takes a value followed by
+ * the start of another that the text cuts short (`{}"`) as "waiting for
+ * more" and keeps that half token, which the next text would continue: the
+ * handle is then dropped, so nothing of one text leaks into the next.
+ */
+static int
+dfx_rp_clean_end(dfx_record_parser_t *p, dfx_record_err_t *err)
+{
+    size_t  rest = 0;
+
+    if (p->state == DFX_RP_DONE) {
+        rest = dfx_rp_skip_ws(p->text + p->end, p->len - p->end);
+        if (p->end + rest == p->len) {
+            return DFX_OK;
+        }
+    }
+
+    yajl_free(p->h);
+    p->h = NULL;
+    /* a line keeps the first problem found, if it came before */
+    if (p->mode == DFX_RP_LINE && p->failed) {
+        return DFX_ERROR;
+    }
+    err->field[0] = '\0';
+    if (p->state == DFX_RP_DONE) {
+        snprintf(err->msg, sizeof(err->msg), "%s",
+                 p->mode == DFX_RP_LINE
+                 ? "more than one JSON value on the line"
+                 : "more than one JSON value in the body");
+        err->column = dfx_rp_column(p->end + rest);
+    } else {
+        snprintf(err->msg, sizeof(err->msg), "incomplete JSON value");
+        err->column = dfx_rp_column(p->len);
+    }
+    return DFX_ERROR;
+}
+
 /* Runs yajl over the whole text.  Returns DFX_OK, or the result of a
  * stop, or DFX_ERROR with err filled on a syntax error. */
 static int
@@ -1250,7 +1294,7 @@ dfx_rp_run(dfx_record_parser_t *p, dfx_record_err_t *err)
         at_end = 1;
     }
     if (st == yajl_status_ok) {
-        return DFX_OK;
+        return dfx_rp_clean_end(p, err);
     }
 
     if (st == yajl_status_client_canceled) {

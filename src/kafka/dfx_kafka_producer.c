@@ -105,6 +105,7 @@ dfx_producer_init(dfx_kafka_t *k, dfx_producer_t *p, unsigned i,
 {
     rd_kafka_conf_t  *conf;
     char              errstr[512], id[64];
+    size_t            idlen;
     int               ds;
 
     p->magic = DFX_PRODUCER_MAGIC;
@@ -136,9 +137,20 @@ dfx_producer_init(dfx_kafka_t *k, dfx_producer_t *p, unsigned i,
         dfx_log_error("exporter %u: out of memory", k->index);
         return -1;
     }
-    snprintf(id, sizeof(id), "dfexport-%u-%u", k->index, i);
-    if (rd_kafka_conf_set(conf, "client.id", id, errstr, sizeof(errstr))
-        != RD_KAFKA_CONF_OK)
+    /* each producer is told apart in the brokers' logs, unless the
+     * librdkafka: map chose a client.id (a quota is per client.id) */
+    idlen = sizeof(id);
+    if (rd_kafka_conf_get(conf, "client.id", id, &idlen) != RD_KAFKA_CONF_OK
+        || strcmp(id, "rdkafka") != 0)
+    {
+        /* set by the map (one too long for id[] is the map's too) */
+        id[0] = '\0';
+    } else {
+        snprintf(id, sizeof(id), "dfexport-%u-%u", k->index, i);
+    }
+    if (id[0] != '\0'
+        && rd_kafka_conf_set(conf, "client.id", id, errstr, sizeof(errstr))
+           != RD_KAFKA_CONF_OK)
     {
         dfx_log_error("exporter %u: %s", k->index, errstr);
         rd_kafka_conf_destroy(conf);

@@ -510,7 +510,8 @@ test_main_defaults(void **state)
     assert_int_equal(m->limits.depth.v, 32);
     assert_int_equal(m->limits.errors.v, 100);
     assert_string_equal(m->dictionary.v, "");
-    assert_string_equal(m->enum_dir.v, "");
+    /* relative to the config file's directory, "enum" by default */
+    assert_string_equal(m->enum_dir.v, "./enum");
     assert_int_equal(m->embedded_kafka.v, 0);
     assert_int_equal(m->log.level.v, DFX_LOG_INFO);
     assert_string_equal(m->log.file.v, "");
@@ -568,7 +569,7 @@ test_main_values(void **state)
     assert_int_equal(conf->main.limits.depth.v, 4);
     assert_int_equal(conf->main.limits.errors.v, 0);
     assert_string_equal(conf->main.dictionary.v, "/etc/dict.json");
-    assert_string_equal(conf->main.enum_dir.v, "enum");
+    assert_string_equal(conf->main.enum_dir.v, "./enum");
     assert_int_equal(conf->main.embedded_kafka.v, 3);
     assert_int_equal(conf->main.log.level.v, DFX_LOG_DEBUG);
     assert_string_equal(conf->main.log.file.v, "/tmp/x.log");
@@ -2131,6 +2132,38 @@ t_compare(const dfx_conf_key_t *keys, const void *a, const void *b,
     }
 }
 
+/* Relative paths are relative to the config file's directory. */
+static void
+test_relative_paths(void **state)
+{
+    static const char  yaml[] =
+        "dfexport: {dictionary: dict.json, log: {file: /var/log/x.log}}\n"
+        T_EXP
+        "    tls-ca-file: certs/ca.pem\n"
+        "    tls-cert-file: /etc/ssl/client.pem\n";
+    dfx_conf_t  *conf;
+
+    (void) state;
+    t_reset();
+    conf = dfx_conf_load_mem("/etc/dfexport/dfexport.yaml", yaml,
+                             sizeof(yaml) - 1, 0, t_out);
+    assert_non_null(conf);
+    assert_string_equal(conf->main.enum_dir.v, "/etc/dfexport/enum");
+    assert_string_equal(conf->main.dictionary.v, "/etc/dfexport/dict.json");
+    assert_string_equal(conf->main.log.file.v, "/var/log/x.log");
+    assert_string_equal(conf->exporters[0].tls_ca_file.v,
+                        "/etc/dfexport/certs/ca.pem");
+    assert_string_equal(conf->exporters[0].tls_cert_file.v,
+                        "/etc/ssl/client.pem");
+    assert_string_equal(conf->exporters[0].tls_key_file.v, "");
+    dfx_conf_free(conf);
+
+    conf = t_load("dfexport: {enum-dir: /usr/share/x}\n");
+    assert_non_null(conf);
+    assert_string_equal(conf->main.enum_dir.v, "/usr/share/x");
+    dfx_conf_free(conf);
+}
+
 static void
 test_shipped_conf(void **state)
 {
@@ -2138,6 +2171,7 @@ test_shipped_conf(void **state)
         "protocol", "enabled", "endpoints", "data-sources", "export-fields",
         NULL
     };
+    static const char *const  main_skip[] = { "enum-dir", NULL };
     dfx_conf_t               *shipped, *defaults;
     char                     *text;
     int                       nkeys = 0, i;
@@ -2168,7 +2202,15 @@ test_shipped_conf(void **state)
     /* and the values written are the defaults */
     defaults = t_load(T_EXP);
     assert_non_null(defaults);
-    t_compare(dfx_conf_main_keys, &defaults->main, &shipped->main, NULL);
+    /* enum-dir is resolved against each file's directory: compare what
+     * both were written with */
+    assert_string_equal(defaults->main.enum_dir.v, "./enum");
+    assert_true(strlen(shipped->main.enum_dir.v) > 5
+                && strcmp(shipped->main.enum_dir.v
+                          + strlen(shipped->main.enum_dir.v) - 5, "/enum")
+                   == 0);
+    t_compare(dfx_conf_main_keys, &defaults->main, &shipped->main,
+              main_skip);
     t_compare(dfx_conf_exporter_keys, &defaults->exporters[0],
               &shipped->exporters[0], skip);
     for (i = 0; dfx_modules[i] != NULL; i++) {
@@ -2335,6 +2377,7 @@ main(void)
         cmocka_unit_test_teardown(test_message_form, t_teardown),
         cmocka_unit_test_teardown(test_suggest, t_teardown),
         cmocka_unit_test_teardown(test_deepflow_server_yaml, t_teardown),
+        cmocka_unit_test_teardown(test_relative_paths, t_teardown),
         cmocka_unit_test_teardown(test_shipped_conf, t_teardown),
         cmocka_unit_test_teardown(test_key_tables, t_teardown),
         cmocka_unit_test_teardown(test_alloc_failures, t_teardown),

@@ -753,6 +753,19 @@ test_line_shape(void **state)
         "line", 10);
     bad(s, "{} 5", "", "more than one JSON value on the line", 4);
 
+    /* a second value cut short must not reach the next line: yajl keeps
+     * such a half token as "waiting for more" */
+    bad(s, "{}\"", "", "more than one JSON value on the line", 3);
+    ok(s, "{\"_id\":3}");
+    assert_int_equal(val(s, "_id")->u, 3);
+    bad(s, "{\"_id\":1} [", "", "more than one JSON value on the line",
+        11);
+    ok(s, "{}");
+    bad(s, "{\"_id\":\"x\"}\"", "_id", "expected an integer between 0 and "
+        "18446744073709551615, got \"x\"", 8);
+    ok(s, "{\"_id\":4}");
+    assert_int_equal(val(s, "_id")->u, 4);
+
     /* the caller's index and line survive */
     ctx.rec.index = 7;
     ctx.rec.line = 9;
@@ -977,6 +990,13 @@ test_json_body_errors(void **state)
     assert_int_equal(ctx.err.column, 6);
     assert_int_equal(body(s, "{} []", &seen), DFX_ERROR);
     assert_string_equal(ctx.err.msg, "more than one JSON value in the body");
+    assert_int_equal(seen.n, 1);
+    /* a value cut short after the body is refused, and the next body is
+     * not its continuation */
+    assert_int_equal(body(s, "{\"_id\":1}\"", &seen), DFX_ERROR);
+    assert_string_equal(ctx.err.msg, "more than one JSON value in the body");
+    assert_int_equal(ctx.err.column, 10);
+    assert_int_equal(body(s, "{\"_id\":2}", &seen), DFX_OK);
     assert_int_equal(seen.n, 1);
 
     /* the callback stops the parse */

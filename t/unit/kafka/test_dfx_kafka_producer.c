@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "dfx_kafka_int.h"
 #include "dfx_kafka_test.h"
 #include "dfx_log.h"
 #include "dfx_stats.h"
@@ -788,6 +789,34 @@ test_next_rr(void **state)
     env_stop(&e);
 }
 
+/* Producers name themselves dfexport-EXPORTER-N, unless the librdkafka:
+ * map sets client.id: then every producer uses it. */
+static void
+test_client_id(void **state)
+{
+    test_env_t  e;
+    const char  *name;
+
+    (void) state;
+    env_start(&e, 1, 2, 10);
+    e.topics[0] = "dfx.test.id";
+    env_create(&e, 1);
+    /* rd_kafka_name() is "CLIENT.ID#producer-N" */
+    name = rd_kafka_name(dfx_kafka_producer(e.k, 1)->rk);
+    assert_true(strncmp(name, "dfexport-3-1#", 13) == 0);
+    env_stop(&e);
+
+    env_start(&e, 1, 2, 10);
+    dfx_test_rdk(&e.ec, "client.id", "team-a-exporter", 30);
+    e.topics[0] = "dfx.test.id";
+    env_create(&e, 1);
+    name = rd_kafka_name(dfx_kafka_producer(e.k, 0)->rk);
+    assert_true(strncmp(name, "team-a-exporter#", 16) == 0);
+    name = rd_kafka_name(dfx_kafka_producer(e.k, 1)->rk);
+    assert_true(strncmp(name, "team-a-exporter#", 16) == 0);
+    env_stop(&e);
+}
+
 int
 main(void)
 {
@@ -805,6 +834,7 @@ main(void)
         cmocka_unit_test(test_destroy_flushes),
         cmocka_unit_test(test_concurrent_senders),
         cmocka_unit_test(test_next_rr),
+        cmocka_unit_test(test_client_id),
     };
 
     dfx_log_set_level(DFX_LOG_INFO);
