@@ -19,7 +19,10 @@
 # report.md.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-[ $# -ge 2 ] || { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 2; }
+if [ $# -lt 2 ]; then
+    awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
+    exit 2
+fi
 harness=$(cd "$1" && pwd) || exit 2
 dir=$2
 shift 2
@@ -43,10 +46,13 @@ dir=$(cd "$dir" && pwd)
 out=$dir/runs.jsonl
 dict=$dir/dictionary-p10000.json
 if [ "$semantics" = 1 ] && [ ! -s "$dict" ]; then
-    /usr/bin/python3 "$here/gen-records" --dictionary "$dict" --pods 10000 || exit 1
+    /usr/bin/python3 "$here/gen-records" --dictionary "$dict" --pods 10000 ||
+        exit 1
 fi
 {
-    echo "host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ { print $2 }') GiB"
+    echo "host: $(nproc) cores," \
+        "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')," \
+        "$(free -g | awk '/Mem:/ { print $2 }') GiB"
     uname -sr
     "$dfx" -V 2>&1 | head -1
     /usr/bin/python3 --version; wrk -v 2>&1 | head -1
@@ -82,11 +88,14 @@ run() {
         echo "FAILED: $*" | tee -a "$dir/run.log"
 }
 dfexport_row() { # dfexport_row CONFIG REP
-    local extra=""
-    [ "$1" = semantics ] && extra="--dictionary $dict"
+    local cmd
+    # one line: the harness runs it with bash -c "exec CMD"
+    cmd="$here/mkconf --config $1 --bootstrap {BOOTSTRAP}"
+    cmd+=" --listen 127.0.0.1:{PORT} --source {SOURCE}"
+    [ "$1" = semantics ] && cmd+=" --dictionary $dict"
+    cmd+=" --out $dir/dfexport-$1.yaml --exec $dfx"
     run --target custom --k 1000 --duration "$duration" --rep-id "$2" \
-        --label "dfexport-$1" --ready-path /readyz \
-        --cmd "$here/mkconf --config $1 --bootstrap {BOOTSTRAP} --listen 127.0.0.1:{PORT} --source {SOURCE} $extra --out $dir/dfexport-$1.yaml --exec $dfx"
+        --label "dfexport-$1" --ready-path /readyz --cmd "$cmd"
 }
 for ((rep = 1; rep <= reps; rep++)); do
     run --target jsonc --rep-id "$rep"

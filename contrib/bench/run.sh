@@ -52,7 +52,9 @@ dfx=${DFEXPORT:-./dfexport}
 mk=${DFX_MOCKKAFKA:-./contrib/mockkafka/dfx-mockkafka}
 out=bench-results/runs.jsonl
 
-usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
+usage() {
+    awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
+}
 while [ $# -gt 0 ]; do
     case $1 in
     --config) configs+=("$2"); shift ;;
@@ -91,10 +93,11 @@ for n in "$reps" "$duration" "$warmup" "$conns" "$threads" "$k" "$pods" \
     case $n in ''|*[!0-9]*) echo "run.sh: not a number: \"$n\"" >&2; exit 2 ;;
     esac
 done
-[ -x "$dfx" ] || { echo "run.sh: no daemon at $dfx (--dfexport)" >&2; exit 2; }
-[ -x "$mk" ] || { echo "run.sh: no mock cluster at $mk (--mockkafka)" >&2; exit 2; }
+die() { echo "run.sh: $*" >&2; exit 2; }
+[ -x "$dfx" ] || die "no daemon at $dfx (--dfexport)"
+[ -x "$mk" ] || die "no mock cluster at $mk (--mockkafka)"
 for tool in wrk curl "$PY"; do
-    command -v "$tool" >/dev/null || { echo "run.sh: $tool is needed" >&2; exit 2; }
+    command -v "$tool" >/dev/null || die "$tool is needed"
 done
 [ "$perf" = 1 ] && ! command -v perf >/dev/null && {
     echo "run.sh: --perf needs perf (Debian: linux-perf)" >&2; exit 2; }
@@ -117,7 +120,8 @@ DFX_PID="" PERF_PID=""
 stop_pid() { # stop_pid PID GRACE_S: TERM, bounded wait, then KILL
     local p=$1 g=$2 i
     [ -n "$p" ] || return 0
-    kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
+    # already gone: its exit status still counts (a crash is not a stop)
+    kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return; }
     kill -TERM "$p" 2>/dev/null
     for ((i = 0; i < g * 10; i++)); do
         kill -0 "$p" 2>/dev/null || break
@@ -145,7 +149,8 @@ mk_start() {
         2>"$logdir/mockkafka.err"; }
     MK_CHILD=$MK_PID   # bash unsets MK_PID once the coprocess is reaped
     if ! read -r -t 15 line <&"${MK[0]}"; then
-        log "dfx-mockkafka printed no bootstrap: $(tail -3 "$logdir/mockkafka.err")"
+        log "dfx-mockkafka printed no bootstrap:"
+        tail -3 "$logdir/mockkafka.err" >&2
         return 1
     fi
     BOOTSTRAP=${line##* }
@@ -226,15 +231,16 @@ rec_bytes=$((body_bytes / (nb * k)))
 
 # ---- one run ----------------------------------------------------------------
 proc_cpu() { # utime + stime of the whole process (all threads), seconds
-    awk -v t="$clk_tck" '{ sub(/^.*\) /, ""); printf "%.2f\n", ($12 + $13) / t }' \
-        "/proc/$1/stat" 2>/dev/null || echo 0
+    awk -v t="$clk_tck" '{ sub(/^.*\) /, "")
+        printf "%.2f\n", ($12 + $13) / t }' "/proc/$1/stat" 2>/dev/null ||
+        echo 0
 }
 proc_threads() { # one line per thread: TID COMM TICKS (utime + stime)
     local t
     for t in /proc/"$1"/task/*; do
-        awk -v tid="${t##*/}" '{ c = $0; sub(/^[^(]*\(/, "", c); sub(/\) .*$/, "", c)
-            gsub(/ /, "_", c); sub(/^.*\) /, ""); print tid, c, $12 + $13 }' \
-            "$t/stat" 2>/dev/null
+        awk -v tid="${t##*/}" '{ c = $0; sub(/^[^(]*\(/, "", c)
+            sub(/\) .*$/, "", c); gsub(/ /, "_", c); sub(/^.*\) /, "")
+            print tid, c, $12 + $13 }' "$t/stat" 2>/dev/null
     done
 }
 # CPU seconds of this shell's reaped children (wrk, through timeout),
@@ -243,8 +249,8 @@ CHILD_CPU=0
 children_cpu() {
     times >"$logdir/.times"
     CHILD_CPU=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) {
-        split($i, a, /[ms]/); s += a[1] * 60 + a[2] } } END { printf "%.2f", s }' \
-        "$logdir/.times")
+        split($i, a, /[ms]/); s += a[1] * 60 + a[2] } }
+        END { printf "%.2f", s }' "$logdir/.times")
 }
 # cores busy on the whole machine over one second, into HOST_BUSY; taken
 # while dfexport and the broker are idle, it is other people's load
@@ -306,7 +312,10 @@ one_run() { # one_run CONFIG REP
         curl -fs -m 1 -o /dev/null "http://127.0.0.1:$port/readyz" && break
         sleep 0.1
     done
-    [ "$i" -lt 300 ] || { log "dfexport not ready after 30 s ($dlog)"; return 1; }
+    if [ "$i" -ge 300 ]; then
+        log "dfexport not ready after 30 s ($dlog)"
+        return 1
+    fi
     local hwm_ready
     hwm_ready=$(proc_hwm_kb "$DFX_PID")
 
@@ -320,7 +329,8 @@ one_run() { # one_run CONFIG REP
     local c0=$COUNT cpu0 t0 t_end c_end cpu1 hwm rss
     host_busy
     if awk -v b="$HOST_BUSY" 'BEGIN { exit !(b > 0.2) }'; then
-        log "warning: $HOST_BUSY cores busy before the load: the machine is not quiet"
+        log "warning: $HOST_BUSY cores busy before the load:" \
+            "the machine is not quiet"
     fi
     cpu0=$(proc_cpu "$DFX_PID")
     proc_threads "$DFX_PID" >"$base.threads0"
@@ -363,7 +373,11 @@ one_run() { # one_run CONFIG REP
     local dfx_rc=$?
     DFX_PID=""
     mk_stop
-    [ -s "$base.wrk.json" ] || { log "wrk gave no result:"; cat "$base.wrk.out" >&2; return 1; }
+    if [ ! -s "$base.wrk.json" ]; then
+        log "wrk gave no result:"
+        cat "$base.wrk.out" >&2
+        return 1
+    fi
 
     "$PY" - "$base.wrk.json" "$dlog" "$base.threads0" "$base.threads1" \
         >>"$out" <<EOF
@@ -435,14 +449,19 @@ print("%-18s rep %d: %9s rec/s %6.1f MB/s  %.3f CPU s/100k  peak RSS %.1f MB"
 }
 
 {
-    echo "host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+    echo "host: $(nproc) cores," \
+        "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
     uname -sr
     "$dfx" -V 2>&1 | head -1
     wrk -v 2>&1 | head -1
-    dpkg-query -W -f '${Package} ${Version}\n' librdkafka1 libevent-2.1-7 libyajl2 wrk 2>/dev/null
+    dpkg-query -W -f '${Package} ${Version}\n' librdkafka1 libevent-2.1-7 \
+        libyajl2 wrk 2>/dev/null
 } >"$resdir/machine.txt"
-log "source=$source_name k=$k bodies=$nb x $((body_bytes / nb)) bytes ($rec_bytes bytes/record) duration=${duration}s conns=$conns configs=${configs[*]} reps=$reps"
+log "source=$source_name k=$k bodies=$nb x $((body_bytes / nb)) bytes" \
+    "($rec_bytes bytes/record) duration=${duration}s conns=$conns" \
+    "configs=${configs[*]} reps=$reps"
 failed=0
+first_line=$(( $( (cat "$out" 2>/dev/null || true) | wc -l) + 1 ))
 for ((rep = 1; rep <= reps; rep++)); do
     for cfg in "${configs[@]}"; do
         if ! one_run "$cfg" "$rep"; then
@@ -452,4 +471,29 @@ for ((rep = 1; rep <= reps; rep++)); do
         cleanup
     done
 done
+
+# medians over the repetitions of this invocation, ratios to the first
+# config given
+tail -n +"$first_line" "$out" | "$PY" -c '
+import json, statistics, sys
+rows = [json.loads(l) for l in sys.stdin if l.strip()]
+groups = {}
+for r in rows:
+    groups.setdefault(r["label"], []).append(r)
+if not groups:
+    sys.exit(0)
+def med(g, k):
+    return statistics.median(r[k] for r in g)
+ref = med(next(iter(groups.values())), "delivered_per_s")
+print("%-18s %4s %16s %6s %9s %9s %8s %8s %6s" % ("median of", "reps",
+      "delivered rec/s", "ratio", "CPU/100k", "RSS MB", "p50 ms", "p99 ms",
+      "errors"))
+for label, g in groups.items():
+    d = med(g, "delivered_per_s")
+    print("%-18s %4d %16s %5.2fx %9.3f %9.1f %8.1f %8.1f %6d" % (label,
+          len(g), "{:,.0f}".format(d), d / ref if ref else 0,
+          med(g, "cpu_s_per_100k"), med(g, "peak_rss_mb"), med(g, "lat_p50_ms"),
+          med(g, "lat_p99_ms"),
+          sum(sum(r["http_errors"].values()) + r["lost_records"] for r in g)))
+'
 exit $failed

@@ -365,16 +365,24 @@ static int
 dfx_mk_reopen_stdin(void)
 {
     struct stat  st;
+    char         link[64];
+    ssize_t      n;
     int          fd;
 
     if (fstat(STDIN_FILENO, &st) != 0 || !S_ISFIFO(st.st_mode)) {
+        return -1;
+    }
+    /* an anonymous pipe ("pipe:[N]") reopens to itself with no writer
+     * left: polling it again would spin; only a named FIFO can have a
+     * next writer */
+    n = readlink("/proc/self/fd/0", link, sizeof(link) - 1);
+    if (n < 0 || (n >= 5 && memcmp(link, "pipe:", 5) == 0)) {
         return -1;
     }
     fd = open("/proc/self/fd/0", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd == -1) {
         return -1;
     }
-    /* an anonymous pipe reopens to itself with no writer left */
     if (dup2(fd, STDIN_FILENO) == -1) {
         close(fd);
         return -1;
