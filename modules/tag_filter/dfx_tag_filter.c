@@ -6,8 +6,18 @@
  * this data source (a filter naming a field the data source lacks takes no
  * part), each filter's field index and type, its values parsed into the
  * form the field is compared in (sorted integer sets, canonical IPv6
- * bytes, sorted strings) and its regular expressions compiled.  Per record
- * only comparisons and regexec() remain.
+ * bytes, sorted strings) and its patterns compiled.  Per record only
+ * comparisons, substring searches and regexec() remain.
+ *
+ * Patterns (":" after "*" became ".*", and "~") that are literal text
+ * between ".*"s are searched for as substrings, piece after piece, which
+ * is what an unanchored regexec() of them decides: POSIX "." matches any
+ * byte but NUL (the daemon runs in the C locale), so the pieces must also
+ * lie in one run of the value free of NUL bytes.  A pattern with a lone
+ * "." (most wildcards of domains and addresses) keeps its regex, behind
+ * the check that its literal runs occur in order, which every match
+ * needs: a value that lacks them is no match without regexec().  Any
+ * other regex syntax goes to regexec() alone.
  *
  * Semantics (DESIGN.md 4 and 9, deliberate differences from DeepFlow are
  * listed in doc/semantics.md):
@@ -49,6 +59,18 @@ typedef struct dfx_tf_num_s {
     uint8_t   neg;
 } dfx_tf_num_t;
 
+/* A ":" or "~" pattern, compiled. */
+typedef struct dfx_tf_pat_s {
+    /* exact: the literal pieces between ".*"s, the whole decision;
+     * otherwise literal runs that any match holds in this order (none
+     * when the syntax is beyond this analysis), then regexec() */
+    dfx_str_t     *pieces;
+    size_t         npieces;
+    uint8_t        exact;
+    uint8_t        has_re;      /* re is compiled (fini frees it) */
+    regex_t        re;
+} dfx_tf_pat_t;
+
 typedef struct dfx_tf_filter_s {
     uint16_t       field;
     uint8_t        type;        /* dfx_type_t */
@@ -65,8 +87,8 @@ typedef struct dfx_tf_filter_s {
     double        *dbls;        /* F64S */
     size_t         ndbls;
     /* ":" and "~" families */
-    regex_t       *re;
-    size_t         nre;         /* compiled so far (fini frees these) */
+    dfx_tf_pat_t  *pats;
+    size_t         npats;       /* compiled so far (fini frees these) */
 } dfx_tf_filter_t;
 
 typedef struct dfx_tf_group_s {
@@ -346,11 +368,59 @@ dfx_tf_wildcard(dfx_pool_t *pool, const char *s)
     return p;
 }
 
+/*
+ * Splits regex re into the literal pieces between its ".*"s.  Returns 1
+ * when re is nothing but literal characters and ".*"s (the pieces decide
+ * alone), 0 when it also has lone "."s (the pieces are then its runs of
+ * literal characters, which a match holds in order), -1 for any other
+ * syntax, -2 without memory.  Empty pieces are left out.
+ */
+static int
+dfx_tf_pieces(dfx_pool_t *pool, const char *re, dfx_tf_pat_t *pt)
+{
+    size_t  n = strlen(re), i, start = 0, np = 0;
+    int     dots = 0;
+
+    /* at most one piece per character */
+    pt->pieces = dfx_pool_alloc(pool, (n ? n : 1) * sizeof(dfx_str_t));
+    if (pt->pieces == NULL) {
+        return -2;
+    }
+    for (i = 0; i <= n; i++) {
+        if (i < n && strchr("[](){}|\\^$+?*", re[i]) != NULL) {
+            /* a "*" here repeats a literal character, or is misplaced */
+            pt->npieces = 0;
+            return -1;
+        }
+        if (i < n && re[i] != '.') {
+            continue;
+        }
+        if (i > start) {
+            pt->pieces[np].data = re + start;
+            pt->pieces[np].len = i - start;
+            np++;
+        }
+        if (i < n && re[i + 1] == '*') {
+            if (re[i + 2] == '*') {
+                pt->npieces = 0;
+                return -1;
+            }
+            i++;
+        } else if (i < n) {
+            dots = 1;
+        }
+        start = i + 1;
+    }
+    pt->npieces = np;
+    return dots ? 0 : 1;
+}
+
 static int
 dfx_tf_compile(dfx_chain_t *chain, dfx_tf_filter_t *f,
                const dfx_conf_filter_t *cf, int field)
 {
     const dfx_field_t  *fd = &chain->schema->fields[field];
+    dfx_tf_pat_t       *pt;
     const char         *pat;
     size_t              i, n = cf->field_values.n;
     char                msg[128];
@@ -385,11 +455,13 @@ dfx_tf_compile(dfx_chain_t *chain, dfx_tf_filter_t *f,
     }
 
     if (f->is_re) {
-        f->re = dfx_pool_alloc(chain->pool, (n ? n : 1) * sizeof(regex_t));
-        if (f->re == NULL) {
+        f->pats = dfx_pool_calloc(chain->pool,
+                                  (n ? n : 1) * sizeof(dfx_tf_pat_t));
+        if (f->pats == NULL) {
             return -1;
         }
         for (i = 0; i < n; i++) {
+            pt = &f->pats[i];
             pat = cf->field_values.v[i].v ? cf->field_values.v[i].v : "";
             if (op == DFX_FILTER_WILDCARD_EQ || op == DFX_FILTER_WILDCARD_NEQ) {
                 pat = dfx_tf_wildcard(chain->pool, pat);
@@ -397,16 +469,26 @@ dfx_tf_compile(dfx_chain_t *chain, dfx_tf_filter_t *f,
                     return -1;
                 }
             }
-            r = regcomp(&f->re[f->nre], pat, REG_EXTENDED | REG_NOSUB);
+            /* counted first, so that fini frees what was compiled */
+            f->npats++;
+            r = dfx_tf_pieces(chain->pool, pat, pt);
+            if (r == -2) {
+                return -1;
+            }
+            if (r == 1) {
+                pt->exact = 1;
+                continue;
+            }
+            r = regcomp(&pt->re, pat, REG_EXTENDED | REG_NOSUB);
             if (r != 0) {
-                regerror(r, &f->re[f->nre], msg, sizeof(msg));
-                regfree(&f->re[f->nre]);
+                regerror(r, &pt->re, msg, sizeof(msg));
+                regfree(&pt->re);
                 dfx_log_error("%s:%u: tag filter on \"%s\": bad pattern "
                               "\"%s\": %s", cf->loc.file ? cf->loc.file : "",
                               cf->loc.line, fd->name, pat, msg);
                 return -1;
             }
-            f->nre++;
+            pt->has_re = 1;
         }
         return 0;
     }
@@ -467,13 +549,84 @@ dfx_tf_search(const regex_t *re, const char *s, size_t len)
 #endif
 }
 
+/* The first place of p (n >= 1 bytes) in s, or NULL. */
+static const char *
+dfx_tf_find(const char *s, size_t len, const char *p, size_t n)
+{
+    const char  *c, *last;
+
+    if (n > len) {
+        return NULL;
+    }
+    last = s + (len - n);
+    for (c = s; c <= last; c++) {
+        c = memchr(c, (unsigned char) p[0], (size_t) (last - c) + 1);
+        if (c == NULL) {
+            return NULL;
+        }
+        if (memcmp(c + 1, p + 1, n - 1) == 0) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* Whether the pieces occur in s in order, without overlapping: the
+ * leftmost place of each after the one before is as good as any. */
+static int
+dfx_tf_pieces_in(const dfx_str_t *pc, size_t n, const char *s, size_t len)
+{
+    const char  *hit;
+    size_t       i, off = 0;
+
+    for (i = 0; i < n; i++) {
+        hit = dfx_tf_find(s + off, len - off, pc[i].data, pc[i].len);
+        if (hit == NULL) {
+            return 0;
+        }
+        off = (size_t) (hit - s) + pc[i].len;
+    }
+    return 1;
+}
+
+static int
+dfx_tf_pat_match(const dfx_tf_pat_t *pt, const char *s, size_t len)
+{
+    const char  *nul, *end;
+
+    if (s == NULL) {
+        s = "";
+        len = 0;
+    }
+    if (pt->exact) {
+        if (pt->npieces < 2 || (nul = memchr(s, '\0', len)) == NULL) {
+            return dfx_tf_pieces_in(pt->pieces, pt->npieces, s, len);
+        }
+        /* the ".*" between two pieces cannot span a NUL byte */
+        for (end = s + len; s <= end; s = nul + 1) {
+            nul = memchr(s, '\0', (size_t) (end - s));
+            if (nul == NULL) {
+                nul = end;
+            }
+            if (dfx_tf_pieces_in(pt->pieces, pt->npieces, s,
+                                 (size_t) (nul - s)))
+            {
+                return 1;
+            }
+        }
+        return 0;
+    }
+    return dfx_tf_pieces_in(pt->pieces, pt->npieces, s, len)
+           && dfx_tf_search(&pt->re, s, len);
+}
+
 static int
 dfx_tf_re_any(const dfx_tf_filter_t *f, const char *s, size_t len)
 {
     size_t  i;
 
-    for (i = 0; i < f->nre; i++) {
-        if (dfx_tf_search(&f->re[i], s, len)) {
+    for (i = 0; i < f->npats; i++) {
+        if (dfx_tf_pat_match(&f->pats[i], s, len)) {
             return 1;
         }
     }
@@ -837,10 +990,13 @@ dfx_tag_filter_fini(void *data)
     for (g = 0; g < tf->ngroups; g++) {
         for (i = 0; i < tf->groups[g].n; i++) {
             f = &tf->groups[g].filters[i];
-            for (r = 0; r < f->nre; r++) {
-                regfree(&f->re[r]);
+            for (r = 0; r < f->npats; r++) {
+                if (f->pats[r].has_re) {
+                    regfree(&f->pats[r].re);
+                    f->pats[r].has_re = 0;
+                }
             }
-            f->nre = 0;
+            f->npats = 0;
         }
     }
 }

@@ -6,8 +6,15 @@
  * SIGHUP, or the body of PUT /v1/dictionary), so it is parsed with json-c
  * into a DOM and indexed into one open-addressing hash per map.  Every
  * name is stored once, already rendered as a JSON string literal, so the
- * encoder copies bytes and never escapes per record.  All memory of a
- * dictionary comes from one pool and is freed at once.
+ * encoder copies bytes and never escapes per record.
+ *
+ * Lookups come at random ids, some 30 per record, and miss the caches
+ * (with a 10,000-pod dictionary they were most of what translation
+ * costs): a map's slot is one cache line that holds the key and the name
+ * itself, so that a lookup costs one miss where a slot pointing at its
+ * name cost two.  Names longer than a slot holds (rare: k8s names of 47
+ * characters and more) go to one array of names.  A table is at most 70%
+ * full: 64 to 128 bytes per entry, a pod map of 10,000 entries is 1 MiB.
  *
  * Duplicate ids inside one map: the last entry wins, as in DeepFlow,
  * which builds Go maps from the same arrays.
@@ -23,6 +30,9 @@
 #include <string.h>
 
 #include <json-c/json.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "dfx_core.h"
 #include "dfx_pool.h"
@@ -39,10 +49,24 @@
  * dictionary made of short names. */
 #define DFX_DICT_TEXT_CHUNK  (64 * 1024)
 
+/* The longest name (a JSON string literal) a slot holds itself. */
+#define DFX_DICT_INLINE      48
+
+/* dfx_dict_slot_t.off besides an offset in names (never 0: the array
+ * starts with a byte of padding) */
+#define DFX_DICT_EMPTY       0
+#define DFX_DICT_IN_SLOT     UINT32_MAX
+
 typedef struct dfx_dict_slot_s {
-    uint64_t    key;
-    dfx_str_t   name;           /* data == NULL: empty slot */
+    uint32_t    lo;             /* the key's low 32 bits */
+    uint32_t    hi;             /* its high 32 bits (a device's type) */
+    uint32_t    len;            /* of the name */
+    uint32_t    off;            /* DFX_DICT_EMPTY, DFX_DICT_IN_SLOT, or
+                                 * where the name is in names */
+    char        text[DFX_DICT_INLINE];
 } dfx_dict_slot_t;
+
+_Static_assert(sizeof(dfx_dict_slot_t) == 64, "a slot is one cache line");
 
 typedef struct dfx_dict_tab_s {
     dfx_dict_slot_t  *slots;
@@ -60,6 +84,9 @@ struct dfx_dict_s {
     uint64_t           version;
     size_t             entries;
     dfx_pool_t        *pool;
+    char              *names;
+    size_t             names_len;
+    size_t             names_cap;
     dfx_dict_tab_t     maps[DFX_DICT_NMAPS];
     dfx_dict_lslot_t  *lslots;
     uint32_t           lmask;
@@ -149,6 +176,23 @@ typedef struct dfx_dict_parser_s {
 
 static void dfx_dict_free(dfx_dict_t *d);
 
+/*
+ * Gives the memory of a load back to the system.  json-c's tree of a
+ * large document is hundreds of thousands of small allocations, all freed
+ * once the dictionary is indexed; glibc keeps freed memory for reuse, so
+ * a daemon that had loaded a 10,000-pod dictionary (2.9 MB of JSON) stayed
+ * some 60 MB larger for good (75 MB RSS idle, 15 MB after malloc_trim).
+ * Loads are rare (start-up, SIGHUP, PUT /v1/dictionary) and happen on the
+ * main thread: the few milliseconds of the trim are paid there.
+ */
+static void
+dfx_dict_trim(void)
+{
+#ifdef __GLIBC__
+    (void) malloc_trim(0);
+#endif
+}
+
 static void
 dfx_dict_error(dfx_dict_parser_t *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -177,50 +221,52 @@ dfx_dict_hash(uint64_t key)
     return (uint32_t) key;
 }
 
-/* A table for at most n keys, at most half full. */
+/* A table for at most n keys, at most 70% full, its slots on cache
+ * lines. */
 static int
-dfx_dict_tab_init(dfx_pool_t *pool, dfx_dict_tab_t *t, size_t n)
+dfx_dict_tab_init(dfx_dict_tab_t *t, size_t n)
 {
     size_t  size;
 
-    for (size = 8; size < n * 2; size <<= 1) {
+    for (size = 8; size * 7 < n * 10; size <<= 1) {
         if (size > (size_t) UINT32_MAX / 2) {
             return -1;
         }
     }
-    t->slots = dfx_pool_calloc(pool, size * sizeof(dfx_dict_slot_t));
+    t->slots = aligned_alloc(64, size * sizeof(dfx_dict_slot_t));
     if (t->slots == NULL) {
         return -1;
     }
+    memset(t->slots, 0, size * sizeof(dfx_dict_slot_t));
     t->mask = (uint32_t) (size - 1);
     t->n = 0;
     return 0;
 }
 
-static void
-dfx_dict_tab_put(dfx_dict_tab_t *t, uint64_t key, dfx_str_t name)
+/* The slot of key: the one that holds it, or the empty one where it
+ * goes. */
+static dfx_dict_slot_t *
+dfx_dict_tab_slot(const dfx_dict_tab_t *t, uint64_t key)
 {
-    uint32_t  i;
+    dfx_dict_slot_t  *sl;
+    uint32_t          i;
 
-    for (i = dfx_dict_hash(key) & t->mask; t->slots[i].name.data != NULL;
-         i = (i + 1) & t->mask)
-    {
-        if (t->slots[i].key == key) {
-            t->slots[i].name = name;
-            return;
+    for (i = dfx_dict_hash(key) & t->mask; ; i = (i + 1) & t->mask) {
+        sl = &t->slots[i];
+        if (sl->off == DFX_DICT_EMPTY
+            || (sl->lo == (uint32_t) key && sl->hi == (uint32_t) (key >> 32)))
+        {
+            return sl;
         }
     }
-    t->slots[i].key = key;
-    t->slots[i].name = name;
-    t->n++;
 }
 
 int
 dfx_dict_name(const dfx_dict_t *d, dfx_dict_map_t map, uint64_t key,
               dfx_str_t *name)
 {
-    const dfx_dict_tab_t  *t;
-    uint32_t               i;
+    const dfx_dict_tab_t   *t;
+    const dfx_dict_slot_t  *sl;
 
     name->len = 0;
     name->data = NULL;
@@ -231,15 +277,13 @@ dfx_dict_name(const dfx_dict_t *d, dfx_dict_map_t map, uint64_t key,
     if (t->slots == NULL) {
         return 0;
     }
-    for (i = dfx_dict_hash(key) & t->mask; t->slots[i].name.data != NULL;
-         i = (i + 1) & t->mask)
-    {
-        if (t->slots[i].key == key) {
-            *name = t->slots[i].name;
-            return 1;
-        }
+    sl = dfx_dict_tab_slot(t, key);
+    if (sl->off == DFX_DICT_EMPTY) {
+        return 0;
     }
-    return 0;
+    name->data = sl->off == DFX_DICT_IN_SLOT ? sl->text : d->names + sl->off;
+    name->len = sl->len;
+    return 1;
 }
 
 const dfx_dict_labels_t *
@@ -415,6 +459,92 @@ dfx_dict_islot(dfx_dict_parser_t *p, const char *s, size_t len,
     return &p->itab[i];
 }
 
+/* The text of a JSON string (null: ""); -1 with the error set when o is
+ * something else. */
+static int
+dfx_dict_text_of(dfx_dict_parser_t *p, json_object *o, const char *path,
+                 const char **s, size_t *len)
+{
+    *s = "";
+    *len = 0;
+    if (o == NULL) {
+        return 0;
+    }
+    if (!json_object_is_type(o, json_type_string)) {
+        dfx_dict_error(p, "%s: expected a string, got %s", path,
+                       json_object_to_json_string_ext(o,
+                           JSON_C_TO_STRING_PLAIN));
+        return -1;
+    }
+    *s = json_object_get_string(o);
+    *len = (size_t) json_object_get_string_len(o);
+    return 0;
+}
+
+/* A map's entry: its name (a JSON string literal) goes into the key's
+ * slot, or into the names array when the slot cannot hold it; a key given
+ * before gets the new name (the last entry wins). */
+static int
+dfx_dict_put(dfx_dict_parser_t *p, dfx_dict_tab_t *t, uint64_t key,
+             json_object *o, const char *path)
+{
+    dfx_dict_t       *d = p->d;
+    dfx_dict_slot_t  *sl;
+    const char       *s;
+    size_t            len, cap;
+    char             *grown;
+
+    if (dfx_dict_text_of(p, o, path, &s, &len) != 0) {
+        return -1;
+    }
+    dfx_buf_reset(&p->esc);
+    if (dfx_buf_json_str(&p->esc, s, len) != 0) {
+        goto nomem;
+    }
+    if (p->esc.len > DFX_DICT_INLINE
+        && d->names_len + p->esc.len >= DFX_DICT_IN_SLOT)
+    {
+        dfx_dict_error(p, "%s: the names pass 4 GiB", path);
+        return -1;
+    }
+    if (p->esc.len > DFX_DICT_INLINE
+        && d->names_len + p->esc.len > d->names_cap)
+    {
+        for (cap = d->names_cap ? d->names_cap : 64 * 1024;
+             cap < d->names_len + p->esc.len; cap *= 2)
+        {
+            /* void */
+        }
+        grown = realloc(d->names, cap);
+        if (grown == NULL) {
+            goto nomem;
+        }
+        d->names = grown;
+        d->names_cap = cap;
+    }
+
+    sl = dfx_dict_tab_slot(t, key);
+    if (sl->off == DFX_DICT_EMPTY) {
+        sl->lo = (uint32_t) key;
+        sl->hi = (uint32_t) (key >> 32);
+        t->n++;
+    }
+    sl->len = (uint32_t) p->esc.len;
+    if (p->esc.len <= DFX_DICT_INLINE) {
+        memcpy(sl->text, p->esc.data, p->esc.len);
+        sl->off = DFX_DICT_IN_SLOT;
+        return 0;
+    }
+    memcpy(d->names + d->names_len, p->esc.data, p->esc.len);
+    sl->off = (uint32_t) d->names_len;
+    d->names_len += p->esc.len;
+    return 0;
+
+nomem:
+    dfx_dict_error(p, "%s: out of memory", path);
+    return -1;
+}
+
 /* A JSON string, copied into the pool as a JSON string literal; null is
  * "".  raw, when not NULL, also receives the unescaped text,
  * NUL-terminated.  intern: share one copy of equal strings. */
@@ -423,20 +553,13 @@ dfx_dict_string(dfx_dict_parser_t *p, json_object *o, const char *path,
                 dfx_str_t *lit, dfx_str_t *raw, int intern)
 {
     dfx_dict_istr_t  *is = NULL;
-    const char       *s = "";
+    const char       *s;
     char             *copy;
-    size_t            len = 0;
+    size_t            len;
     uint32_t          h = 0;
 
-    if (o != NULL) {
-        if (!json_object_is_type(o, json_type_string)) {
-            dfx_dict_error(p, "%s: expected a string, got %s", path,
-                           json_object_to_json_string_ext(o,
-                               JSON_C_TO_STRING_PLAIN));
-            return -1;
-        }
-        s = json_object_get_string(o);
-        len = (size_t) json_object_get_string_len(o);
+    if (dfx_dict_text_of(p, o, path, &s, &len) != 0) {
+        return -1;
     }
 
     if (intern) {
@@ -552,14 +675,13 @@ dfx_dict_map(dfx_dict_parser_t *p, dfx_dict_map_t map, json_object *arr,
     json_object     *m[DFX_DICT_E_COUNT];
     const char      *sp[DFX_DICT_E_COUNT];
     dfx_dict_tab_t  *t = &p->d->maps[map];
-    dfx_str_t        lit;
     uint64_t         id, type = 0;
     size_t           i, n;
     unsigned         allowed;
     char             path[96], vpath[112];
 
     n = arr ? json_object_array_length(arr) : 0;
-    if (dfx_dict_tab_init(p->d->pool, t, n) != 0) {
+    if (dfx_dict_tab_init(t, n) != 0) {
         dfx_dict_error(p, "%s: out of memory", name);
         return -1;
     }
@@ -591,12 +713,9 @@ dfx_dict_map(dfx_dict_parser_t *p, dfx_dict_map_t map, json_object *arr,
             id = DFX_DICT_DEVICE_KEY(type, id);
         }
         snprintf(vpath, sizeof(vpath), "%s.%s", path, sp[DFX_DICT_E_NAME]);
-        if (dfx_dict_string(p, m[DFX_DICT_E_NAME], vpath, &lit, NULL, 0)
-            != 0)
-        {
+        if (dfx_dict_put(p, t, id, m[DFX_DICT_E_NAME], vpath) != 0) {
             return -1;
         }
-        dfx_dict_tab_put(t, id, lit);
     }
     return 0;
 }
@@ -882,6 +1001,8 @@ dfx_dict_parse_doc(const char *json, size_t len, char *err, size_t errlen)
         goto cleanup;
     }
     atomic_init(&d->refs, 1);
+    /* offset 0 marks an empty slot: the first name comes after it */
+    d->names_len = 1;
     d->pool = dfx_pool_create(DFX_DICT_POOL_BLOCK);
     if (d->pool == NULL) {
         dfx_dict_error(&p, "out of memory");
@@ -917,6 +1038,7 @@ dfx_dict_parse(const char *json, size_t len, char *err, size_t errlen)
         dfx_stats_add(DFX_STAT_dictionary_loads_total, -1, -1,
                       DFX_REASON_ERROR, 1);
     }
+    dfx_dict_trim();
     return d;
 }
 
@@ -976,6 +1098,7 @@ cleanup:
         fclose(f);
     }
     free(buf);
+    dfx_dict_trim();
     return d;
 }
 
@@ -994,10 +1117,16 @@ dfx_dict_entries(const dfx_dict_t *d)
 static void
 dfx_dict_free(dfx_dict_t *d)
 {
+    unsigned  i;
+
     if (d == NULL) {
         return;
     }
+    for (i = 0; i < DFX_DICT_NMAPS; i++) {
+        free(d->maps[i].slots);
+    }
     dfx_pool_destroy(d->pool);
+    free(d->names);
     free(d);
 }
 
@@ -1044,17 +1173,23 @@ dfx_dict_acquire(void)
     return d;
 }
 
+/* Drops a reference; 1 when it was the last one (d is freed). */
+static int
+dfx_dict_unref(dfx_dict_t *d)
+{
+    if (d == NULL
+        || atomic_fetch_sub_explicit(&d->refs, 1, memory_order_acq_rel) != 1)
+    {
+        return 0;
+    }
+    dfx_dict_free(d);
+    return 1;
+}
+
 void
 dfx_dict_release(const dfx_dict_t *cd)
 {
-    dfx_dict_t  *d = (dfx_dict_t *) (uintptr_t) cd;
-
-    if (d == NULL) {
-        return;
-    }
-    if (atomic_fetch_sub_explicit(&d->refs, 1, memory_order_acq_rel) == 1) {
-        dfx_dict_free(d);
-    }
+    (void) dfx_dict_unref((dfx_dict_t *) (uintptr_t) cd);
 }
 
 void
@@ -1079,5 +1214,9 @@ dfx_dict_publish(dfx_dict_t *d)
         dfx_stats_add(DFX_STAT_dictionary_loads_total, -1, -1, DFX_REASON_OK,
                       1);
     }
-    dfx_dict_release(old);
+    /* a replaced dictionary that no request holds goes now: its memory
+     * too (a request that still holds it frees it later, untrimmed) */
+    if (dfx_dict_unref(old)) {
+        dfx_dict_trim();
+    }
 }

@@ -10,10 +10,13 @@
  * rest of it is skipped, still syntax-checked by yajl, so one handle keeps
  * going through an array of records.
  *
- * UTF-8: yajl's lexer rejects malformed sequences, which makes the text
- * invalid JSON (the line, or a JSON body as a whole); the forms it lets
- * through and RFC 3629 forbids (overlong, surrogates, past U+10FFFF) are
- * caught here and reject the record only.
+ * UTF-8 is checked here, once, with yajl's own check turned off: every
+ * string and member name, in one pass that skips ASCII a word at a time.
+ * A malformed sequence (a byte yajl's lexer would have refused) makes the
+ * text invalid JSON, as yajl would have: the line, or a JSON body as a
+ * whole, at the same column.  The forms yajl's lexer let through and RFC
+ * 3629 forbids (overlong, surrogates, past U+10FFFF) reject the record
+ * only.
  *
  * A yajl handle cannot be reset, but with yajl_allow_multiple_values it
  * goes back to its start state after every complete value, so the parser
@@ -429,25 +432,69 @@ dfx_rp_set(dfx_record_parser_t *p)
     p->state = DFX_RP_KEY;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The value of 8 decimal digits at s, or -1 when one of them is not a
+ * digit: the bytes as one little-endian word, digits paired, then pairs
+ * of pairs (three multiplications for eight digits). */
+static inline int64_t
+dfx_rp_digits8(const char *s)
+{
+    uint64_t  w;
+
+    memcpy(&w, s, 8);
+    if ((((w + 0x4646464646464646ull) | (w - 0x3030303030303030ull))
+         & 0x8080808080808080ull) != 0)
+    {
+        return -1;
+    }
+    w = ((w & 0x0f0f0f0f0f0f0f0full) * 2561) >> 8;
+    w = ((w & 0x00ff00ff00ff00ffull) * 6553601) >> 16;
+    return (int64_t) (((w & 0x0000ffff0000ffffull) * 42949672960001ull)
+                      >> 32);
+}
+#else
+static inline int64_t
+dfx_rp_digits8(const char *s)
+{
+    DFX_UNUSED(s);
+    return -1;
+}
+#endif
+
 /*
  * The magnitude and sign of an integer token.  yajl's lexer has checked
  * the JSON syntax, so an integer is -?[0-9]+; anything else ('.', 'e') is
  * not one.  Returns 0, -1 when the token is no integer, -2 when its
  * magnitude passes 2^64-1.  (strtoull would need a NUL-terminated copy of
  * every number and wraps negative input around; this is exact and runs
- * on the token in place.)
+ * on the token in place.)  Nineteen digits cannot pass 2^64-1: they are
+ * taken eight at a time where they can be, and only the digits after
+ * them are checked for overflow.
  */
 static int
 dfx_rp_int_token(const char *s, size_t len, int *neg, uint64_t *mag)
 {
     uint64_t  v = 0;
-    size_t    i = 0;
+    size_t    i, safe;
+    int64_t   eight;
     unsigned  d;
 
     *neg = len > 0 && s[0] == '-';
     i = (size_t) *neg;
     if (i == len) {
         return -1;
+    }
+    safe = len - i > 19 ? i + 19 : len;
+    while (safe - i >= 8 && (eight = dfx_rp_digits8(s + i)) >= 0) {
+        v = v * 100000000 + (uint64_t) eight;
+        i += 8;
+    }
+    for (; i < safe; i++) {
+        d = (unsigned) ((unsigned char) s[i] - '0');
+        if (d > 9) {
+            return -1;
+        }
+        v = v * 10 + d;
     }
     for (; i < len; i++) {
         d = (unsigned) ((unsigned char) s[i] - '0');
@@ -466,8 +513,7 @@ dfx_rp_int_token(const char *s, size_t len, int *neg, uint64_t *mag)
 /* Number text (JSON-valid) -> slot: integers only, within the field's
  * range. */
 static int
-dfx_rp_integer(dfx_record_parser_t *p, const char *s, size_t len,
-    size_t start)
+dfx_rp_integer(dfx_record_parser_t *p, const char *s, size_t len)
 {
     const dfx_field_t  *f = &p->schema->fields[p->field];
     dfx_value_t        *v = &p->rec->v[p->field];
@@ -475,7 +521,7 @@ dfx_rp_integer(dfx_record_parser_t *p, const char *s, size_t len,
     int                 neg = 0;
 
     if (dfx_rp_int_token(s, len, &neg, &mag) != 0) {
-        return dfx_rp_wrong(p, start, "", s, len);
+        goto wrong;
     }
 
     switch (f->type) {
@@ -485,7 +531,7 @@ dfx_rp_integer(dfx_record_parser_t *p, const char *s, size_t len,
     case DFX_T_U64:
         /* -0 is 0 */
         if ((neg && mag != 0) || mag > dfx_rp_umax[f->type]) {
-            return dfx_rp_wrong(p, start, "", s, len);
+            goto wrong;
         }
         v->u = mag;
         break;
@@ -495,7 +541,7 @@ dfx_rp_integer(dfx_record_parser_t *p, const char *s, size_t len,
         lim = f->type == DFX_T_I32 ? (uint64_t) INT32_MAX
                                    : (uint64_t) INT64_MAX;
         if (mag > lim + (uint64_t) neg) {
-            return dfx_rp_wrong(p, start, "", s, len);
+            goto wrong;
         }
         /* through uint64: -(2^63) has no positive int64 */
         v->u = neg ? 0 - mag : mag;
@@ -503,21 +549,25 @@ dfx_rp_integer(dfx_record_parser_t *p, const char *s, size_t len,
 
     case DFX_T_BOOL:
         if (neg || mag > 1) {
-            return dfx_rp_wrong(p, start, "", s, len);
+            goto wrong;
         }
         v->u = mag;
         break;
 
     default:
-        return dfx_rp_wrong(p, start, "", s, len);
+        goto wrong;
     }
 
     dfx_rp_set(p);
     return 1;
+
+wrong:
+
+    return dfx_rp_wrong(p, dfx_rp_number_start(p, s, len), "", s, len);
 }
 
 static int
-dfx_rp_ip4(dfx_record_parser_t *p, const char *s, size_t len, size_t start)
+dfx_rp_ip4(dfx_record_parser_t *p, const char *s, size_t len)
 {
     char            buf[INET_ADDRSTRLEN];
     struct in_addr  a;
@@ -533,11 +583,12 @@ dfx_rp_ip4(dfx_record_parser_t *p, const char *s, size_t len, size_t start)
         }
     }
     dfx_rp_quote(q, sizeof(q), s, len, DFX_RP_QUOTE_MAX);
-    return dfx_rp_reject(p, start, "invalid IPv4 address \"%s\"", q);
+    return dfx_rp_reject(p, dfx_rp_string_start(p, s),
+                         "invalid IPv4 address \"%s\"", q);
 }
 
 static int
-dfx_rp_ip6(dfx_record_parser_t *p, const char *s, size_t len, size_t start)
+dfx_rp_ip6(dfx_record_parser_t *p, const char *s, size_t len)
 {
     char  buf[INET6_ADDRSTRLEN];
     char  q[DFX_RP_QUOTE_MAX + 8];
@@ -551,7 +602,8 @@ dfx_rp_ip6(dfx_record_parser_t *p, const char *s, size_t len, size_t start)
         }
     }
     dfx_rp_quote(q, sizeof(q), s, len, DFX_RP_QUOTE_MAX);
-    return dfx_rp_reject(p, start, "invalid IPv6 address \"%s\"", q);
+    return dfx_rp_reject(p, dfx_rp_string_start(p, s),
+                         "invalid IPv6 address \"%s\"", q);
 }
 
 static int
@@ -571,7 +623,7 @@ dfx_rp_hex(char c)
 
 /* aa:bb:cc:dd:ee:ff, either case, ':' or '-' (one kind throughout). */
 static int
-dfx_rp_mac(dfx_record_parser_t *p, const char *s, size_t len, size_t start)
+dfx_rp_mac(dfx_record_parser_t *p, const char *s, size_t len)
 {
     uint64_t  m = 0;
     size_t    i;
@@ -596,11 +648,12 @@ dfx_rp_mac(dfx_record_parser_t *p, const char *s, size_t len, size_t start)
 invalid:
 
     dfx_rp_quote(q, sizeof(q), s, len, DFX_RP_QUOTE_MAX);
-    return dfx_rp_reject(p, start, "invalid MAC address \"%s\"", q);
+    return dfx_rp_reject(p, dfx_rp_string_start(p, s),
+                         "invalid MAC address \"%s\"", q);
 }
 
 /* A string that lives only until the next yajl event is copied. */
-static int
+static inline int
 dfx_rp_keep(dfx_record_parser_t *p, const char **s, size_t len)
 {
     char  *copy;
@@ -666,18 +719,91 @@ dfx_rp_elems_end(dfx_record_parser_t *p)
 }
 
 /*
- * Offset of the first byte of s that is not part of well-formed UTF-8, or
- * len.  yajl's lexer checks the shape of multi-byte sequences only; this
- * also refuses what RFC 3629 forbids besides: overlong forms, surrogates
- * and code points past U+10FFFF.  ASCII, nearly every string, is skipped
- * eight bytes at a time.
+ * Whether s is ASCII, as nearly every string is: the bytes are OR-ed a
+ * word at a time, the last word overlapping the one before, so that a
+ * name or a short value costs a few instructions.
  */
-static size_t
-dfx_rp_utf8_check(const unsigned char *s, size_t len)
+static inline int
+dfx_rp_ascii(const unsigned char *s, size_t len)
+{
+    uint64_t  acc = 0, w;
+    uint32_t  a, b;
+    size_t    i;
+
+    if (len >= 8) {
+        for (i = 0; i + 8 < len; i += 8) {
+            memcpy(&w, s + i, 8);
+            acc |= w;
+        }
+        memcpy(&w, s + len - 8, 8);
+        acc |= w;
+    } else if (len >= 4) {
+        memcpy(&a, s, 4);
+        memcpy(&b, s + len - 4, 4);
+        acc = a | b;
+    } else {
+        for (i = 0; i < len; i++) {
+            acc |= s[i];
+        }
+    }
+    return (acc & 0x8080808080808080ull) == 0;
+}
+
+/* Whether a and b, both of len bytes, are equal: words, the last one
+ * overlapping, instead of a call to memcmp() for a short name. */
+static inline int
+dfx_rp_same(const char *a, const char *b, size_t len)
+{
+    uint64_t  x, y, diff = 0;
+    uint32_t  u, v;
+    size_t    i;
+
+    if (len >= 8) {
+        for (i = 0; i + 8 < len; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            diff |= x ^ y;
+        }
+        memcpy(&x, a + len - 8, 8);
+        memcpy(&y, b + len - 8, 8);
+        return (diff | (x ^ y)) == 0;
+    }
+    if (len >= 4) {
+        memcpy(&u, a, 4);
+        memcpy(&v, b, 4);
+        diff = u ^ v;
+        memcpy(&u, a + len - 4, 4);
+        memcpy(&v, b + len - 4, 4);
+        return (diff | (u ^ v)) == 0;
+    }
+    for (i = 0; i < len; i++) {
+        diff |= (uint64_t) (a[i] ^ b[i]);
+    }
+    return diff == 0;
+}
+
+#define DFX_RP_UTF8_OK         0
+#define DFX_RP_UTF8_FORBIDDEN  1    /* well-formed for yajl, not UTF-8 */
+#define DFX_RP_UTF8_MALFORMED  2    /* yajl's lexer would refuse it */
+
+/*
+ * Checks the bytes of a string.  A sequence is read as yajl's lexer
+ * reads it when it validates: a lead byte 0xc0-0xdf, 0xe0-0xef or
+ * 0xf0-0xf7 followed by one, two or three continuation bytes.  Any other
+ * byte >= 0x80 where a sequence starts, or a missing continuation byte,
+ * is MALFORMED, *at being the byte yajl would have stopped on (len when
+ * the string ended first: its closing quote).  Otherwise the first
+ * sequence that RFC 3629 forbids (overlong, a surrogate, past U+10FFFF)
+ * makes it FORBIDDEN at its lead byte; the scan still goes on to the end,
+ * since yajl lexed the whole string before anyone saw it.
+ */
+static int
+dfx_rp_utf8_scan(const unsigned char *s, size_t len, size_t *at)
 {
     size_t    i = 0, n, k;
     uint64_t  w;
     uint32_t  cp, min;
+    int       kind = DFX_RP_UTF8_OK;
 
     while (i < len) {
         if (len - i >= 8) {
@@ -691,7 +817,7 @@ dfx_rp_utf8_check(const unsigned char *s, size_t len)
             i++;
             continue;
         }
-        if (s[i] >= 0xc2 && s[i] <= 0xdf) {
+        if (s[i] >= 0xc0 && s[i] <= 0xdf) {
             n = 1;
             cp = s[i] & 0x1f;
             min = 0x80;
@@ -699,47 +825,105 @@ dfx_rp_utf8_check(const unsigned char *s, size_t len)
             n = 2;
             cp = s[i] & 0x0f;
             min = 0x800;
-        } else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
+        } else if (s[i] >= 0xf0 && s[i] <= 0xf7) {
             n = 3;
             cp = s[i] & 0x07;
             min = 0x10000;
         } else {
-            return i;
-        }
-        if (len - i <= n) {
-            return i;
+            *at = i;
+            return DFX_RP_UTF8_MALFORMED;
         }
         for (k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xc0) != 0x80) {
-                return i;
+            if (i + k >= len || (s[i + k] & 0xc0) != 0x80) {
+                *at = i + k;
+                return DFX_RP_UTF8_MALFORMED;
             }
             cp = (cp << 6) | (s[i + k] & 0x3f);
         }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-            return i;
+        if (kind == DFX_RP_UTF8_OK
+            && (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)))
+        {
+            kind = DFX_RP_UTF8_FORBIDDEN;
+            *at = i;
         }
         i += n + 1;
     }
-    return len;
+    return kind;
 }
 
-/* Rejects the record when a string of it is not UTF-8; 1 when it is. */
+/*
+ * A string that yajl, validating, would have refused: the text is no
+ * JSON from byte off on, and the parse ends as it did on yajl's own
+ * error (the line, or a JSON body as a whole, is invalid; a line keeps
+ * an earlier problem of its record).  Returns 0: a callback's "stop".
+ */
 static int
-dfx_rp_utf8(dfx_record_parser_t *p, const char *s, size_t len)
+dfx_rp_utf8_malformed(dfx_record_parser_t *p, size_t off)
 {
-    size_t  bad;
+    dfx_record_err_t  *err = p->body_err;
 
-    bad = dfx_rp_utf8_check((const unsigned char *) s, len);
-    if (bad == len) {
+    if (!(p->mode == DFX_RP_LINE && p->failed)) {
+        err->field[0] = '\0';
+        snprintf(err->msg, sizeof(err->msg), "invalid UTF-8 in string");
+        /* in a member's value (not in a name): say which member */
+        if ((p->state == DFX_RP_VALUE || p->state == DFX_RP_ELEMS
+             || p->state == DFX_RP_SKIP_VALUE) && p->key.data != NULL)
+        {
+            dfx_rp_quote(err->field, sizeof(err->field), p->key.data,
+                         p->key.len, sizeof(err->field) - 4);
+        }
+        err->column = dfx_rp_column(off);
+    }
+    p->result = DFX_ERROR;
+    return 0;
+}
+
+/*
+ * The UTF-8 check of a string or member name as yajl passed it.  Returns
+ * 1 when it is UTF-8; 0 when it is well-formed but forbidden, *bad then
+ * being the column's offset for the record's error; -1 when it is
+ * malformed and the parse was stopped.  A string yajl had to unescape is
+ * checked in its raw form for what yajl's lexer checked, and decoded for
+ * the rest (an escaped lone surrogate decodes to a forbidden form); its
+ * error points at its opening quote.
+ */
+static int
+dfx_rp_utf8_slow(dfx_record_parser_t *p, const char *s, size_t len,
+    size_t *bad)
+{
+    const unsigned char  *u = (const unsigned char *) s;
+    size_t                at = 0, start, end;
+    int                   kind;
+
+    if (dfx_rp_in_text(p, s)) {
+        kind = dfx_rp_utf8_scan(u, len, &at);
+        at += (size_t) (s - p->text);
+        if (kind == DFX_RP_UTF8_MALFORMED) {
+            return dfx_rp_utf8_malformed(p, at) - 1;
+        }
+        *bad = at;
+        return kind == DFX_RP_UTF8_OK;
+    }
+
+    start = dfx_rp_string_start(p, s);
+    end = dfx_rp_consumed(p);
+    if (end >= start + 2 && end <= p->len
+        && dfx_rp_utf8_scan((const unsigned char *) p->text + start + 1,
+                            end - start - 2, &at) == DFX_RP_UTF8_MALFORMED)
+    {
+        return dfx_rp_utf8_malformed(p, start + 1 + at) - 1;
+    }
+    *bad = start;
+    return dfx_rp_utf8_scan(u, len, &at) == DFX_RP_UTF8_OK;
+}
+
+static inline int
+dfx_rp_utf8(dfx_record_parser_t *p, const char *s, size_t len, size_t *bad)
+{
+    if (dfx_rp_ascii((const unsigned char *) s, len)) {
         return 1;
     }
-    if (dfx_rp_in_text(p, s)) {
-        bad += (size_t) (s - p->text);
-    } else {
-        bad = dfx_rp_string_start(p, s);
-    }
-    dfx_rp_reject(p, bad, "invalid UTF-8 in string");
-    return 0;
+    return dfx_rp_utf8_slow(p, s, len, bad);
 }
 
 /* ---- yajl callbacks --------------------------------------------------- */
@@ -833,10 +1017,10 @@ dfx_rp_on_boolean(void *ctx, int b)
     return dfx_rp_wrong(p, start, "", what, strlen(what));
 }
 
+/* A number that is not a field's value: an element, or skipped. */
 static int
-dfx_rp_on_number(void *ctx, const char *s, size_t len)
+dfx_rp_on_other_number(dfx_record_parser_t *p, const char *s, size_t len)
 {
-    dfx_record_parser_t  *p = ctx;
     const dfx_field_t    *f;
     size_t                start = dfx_rp_number_start(p, s, len);
     char                  buf[512], *end, q[DFX_RP_QUOTE_MAX + 8];
@@ -848,10 +1032,6 @@ dfx_rp_on_number(void *ctx, const char *s, size_t len)
         return rc + 1;
     }
     f = &p->schema->fields[p->field];
-
-    if (p->state == DFX_RP_VALUE) {
-        return dfx_rp_integer(p, s, len, start);
-    }
 
     /* an element */
     if (f->type != DFX_T_F64S) {
@@ -878,23 +1058,60 @@ not_finite:
 }
 
 static int
+dfx_rp_on_number(void *ctx, const char *s, size_t len)
+{
+    dfx_record_parser_t  *p = ctx;
+
+    /* nearly every number is a field's value */
+    if (p->state == DFX_RP_VALUE) {
+        return dfx_rp_integer(p, s, len);
+    }
+    return dfx_rp_on_other_number(p, s, len);
+}
+
+static int
 dfx_rp_on_string(void *ctx, const unsigned char *us, size_t len)
 {
     dfx_record_parser_t  *p = ctx;
     const char           *s = (const char *) us;
     const dfx_field_t    *f;
     dfx_str_t             str;
-    size_t                start;
+    size_t                start = 0;
     int                   rc;
 
-    if (p->state >= DFX_RP_KEY && p->state <= DFX_RP_SKIP_VALUE
-        && !dfx_rp_utf8(p, s, len))
-    {
+    rc = dfx_rp_utf8(p, s, len, &start);
+    if (rc < 0) {
+        return 0;
+    }
+    if (rc == 0 && p->state >= DFX_RP_KEY && p->state <= DFX_RP_SKIP_VALUE) {
+        dfx_rp_reject(p, start, "invalid UTF-8 in string");
         return 1;
     }
 
-    /* the start is cheap for strings that point into the text, which
-     * are nearly all of them */
+    /* nearly every string is a field's value */
+    if (p->state == DFX_RP_VALUE) {
+        f = &p->schema->fields[p->field];
+        switch (f->type) {
+        case DFX_T_STR:
+            if (dfx_rp_keep(p, &s, len) != 0) {
+                return dfx_rp_stop(p, DFX_ERROR, dfx_rp_string_start(p, s),
+                                   "out of memory");
+            }
+            p->rec->v[p->field].s = dfx_str_make(s, len);
+            dfx_rp_set(p);
+            return 1;
+        case DFX_T_IP4:
+            return dfx_rp_ip4(p, s, len);
+        case DFX_T_IP6:
+            return dfx_rp_ip6(p, s, len);
+        case DFX_T_MAC:
+            return dfx_rp_mac(p, s, len);
+        default:
+            return dfx_rp_wrong(p, dfx_rp_string_start(p, s), "\"", s,
+                                len);
+        }
+    }
+
     start = dfx_rp_string_start(p, s);
     rc = dfx_rp_scalar(p, start, "a string");
     if (rc <= 0) {
@@ -902,37 +1119,18 @@ dfx_rp_on_string(void *ctx, const unsigned char *us, size_t len)
     }
     f = &p->schema->fields[p->field];
 
-    if (p->state == DFX_RP_ELEMS) {
-        if (f->type != DFX_T_STRS) {
-            return dfx_rp_elem_wrong(p, start, "\"", s, len);
-        }
-        if (dfx_rp_keep(p, &s, len) != 0) {
-            return dfx_rp_stop(p, DFX_ERROR, start, "out of memory");
-        }
-        str = dfx_str_make(s, len);
-        if (dfx_rp_elem_push(p, &str, sizeof(str)) != 0) {
-            return dfx_rp_stop(p, DFX_ERROR, start, "out of memory");
-        }
-        return 1;
+    /* an element */
+    if (f->type != DFX_T_STRS) {
+        return dfx_rp_elem_wrong(p, start, "\"", s, len);
     }
-
-    switch (f->type) {
-    case DFX_T_STR:
-        if (dfx_rp_keep(p, &s, len) != 0) {
-            return dfx_rp_stop(p, DFX_ERROR, start, "out of memory");
-        }
-        p->rec->v[p->field].s = dfx_str_make(s, len);
-        dfx_rp_set(p);
-        return 1;
-    case DFX_T_IP4:
-        return dfx_rp_ip4(p, s, len, start);
-    case DFX_T_IP6:
-        return dfx_rp_ip6(p, s, len, start);
-    case DFX_T_MAC:
-        return dfx_rp_mac(p, s, len, start);
-    default:
-        return dfx_rp_wrong(p, start, "\"", s, len);
+    if (dfx_rp_keep(p, &s, len) != 0) {
+        return dfx_rp_stop(p, DFX_ERROR, start, "out of memory");
     }
+    str = dfx_str_make(s, len);
+    if (dfx_rp_elem_push(p, &str, sizeof(str)) != 0) {
+        return dfx_rp_stop(p, DFX_ERROR, start, "out of memory");
+    }
+    return 1;
 }
 
 /* A '{' or '['.  Returns 0 to stop the parse. */
@@ -1059,32 +1257,42 @@ dfx_rp_on_key(void *ctx, const unsigned char *uk, size_t len)
     dfx_record_parser_t  *p = ctx;
     const dfx_schema_t   *s = p->schema;
     const char           *k = (const char *) uk;
-    int                   i;
+    size_t                bad = 0;
+    int                   i, rc;
 
+    /* the member the last record had next: its name is ASCII, so a key
+     * equal to it needs no UTF-8 check */
+    if (p->state == DFX_RP_KEY && p->ord != NULL) {
+        i = p->ord->next[p->prev];
+        if (p->ord->len[i] == len && dfx_rp_same(s->fields[i].name, k, len)) {
+            goto found;
+        }
+    }
+
+    rc = dfx_rp_utf8(p, k, len, &bad);
+    if (rc < 0) {
+        return 0;
+    }
     if (p->state != DFX_RP_KEY && p->state != DFX_RP_SKIP_VALUE) {
         return 1;
     }
     p->key.data = NULL;
     p->key.len = 0;
-    if (!dfx_rp_utf8(p, k, len) || p->state != DFX_RP_KEY) {
+    if (rc == 0) {
+        dfx_rp_reject(p, bad, "invalid UTF-8 in string");
+        return 1;
+    }
+    if (p->state != DFX_RP_KEY) {
         /* a member of an unknown object is only checked */
         return 1;
     }
 
-    i = -1;
-    if (p->ord != NULL) {
-        i = p->ord->next[p->prev];
-        if (p->ord->len[i] != len
-            || memcmp(s->fields[i].name, k, len) != 0)
-        {
-            i = dfx_schema_field(s, k, len);
-            if (i >= 0) {
-                p->ord->next[p->prev] = (uint16_t) i;
-            }
-        }
-    } else {
-        i = dfx_schema_field(s, k, len);
+    i = dfx_schema_field(s, k, len);
+    if (i >= 0 && p->ord != NULL) {
+        p->ord->next[p->prev] = (uint16_t) i;
     }
+
+found:
 
     /* an unescaped name lives in yajl's buffer only until the next
      * string: keep what an error message may need */
@@ -1175,8 +1383,9 @@ dfx_rp_handle(dfx_record_parser_t *p)
     if (p->h == NULL) {
         return -1;
     }
-    /* one handle serves value after value; UTF-8 validation stays on */
+    /* one handle serves value after value; UTF-8 is checked here */
     yajl_config(p->h, yajl_allow_multiple_values, 1);
+    yajl_config(p->h, yajl_dont_validate_strings, 1);
     return 0;
 }
 

@@ -11,7 +11,8 @@
  * If the worker was stopped first, the request is orphaned (w = NULL)
  * and the delivery report frees it.  The request never touches the
  * client's connection after libevent has freed it: the connection's close
- * callback clears the pointer, and stopping clears the callback first.
+ * hook (dfx_http_conn_watch) clears the pointer, and stopping clears the
+ * hook first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,7 +128,7 @@ dfx_http_req_start(dfx_http_ctx_t *ctx, uint32_t nmsgs)
 
     evcon = evhttp_request_get_connection(ctx->evreq);
     if (evcon != NULL) {
-        evhttp_connection_set_closecb(evcon, dfx_http_req_closed, req);
+        dfx_http_conn_watch(w, evcon, dfx_http_req_closed, req);
     }
     return req;
 }
@@ -192,7 +193,7 @@ dfx_http_req_answer(dfx_http_worker_t *w, dfx_http_req_t *req)
 
     evcon = evhttp_request_get_connection(req->evreq);
     if (evcon != NULL) {
-        evhttp_connection_set_closecb(evcon, NULL, NULL);
+        dfx_http_conn_watch(w, evcon, NULL, NULL);
     }
     if (code != 200) {
         evhttp_add_header(evhttp_request_get_output_headers(req->evreq),
@@ -246,7 +247,7 @@ dfx_http_ack_orphan(dfx_http_worker_t *w)
             evcon = evhttp_request_get_connection(req->evreq);
             if (evcon != NULL) {
                 /* evhttp_free() frees it with its connection */
-                evhttp_connection_set_closecb(evcon, NULL, NULL);
+                dfx_http_conn_watch(w, evcon, NULL, NULL);
             } else {
                 evhttp_request_free(req->evreq);
             }

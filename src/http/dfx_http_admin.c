@@ -117,6 +117,11 @@ dfx_http_stats(struct evhttp_request *r)
                          d != NULL ? dfx_dict_entries(d) : (size_t) 0);
     dfx_dict_release(d);
 
+    /* the ingest workers' open connections and requests: how evenly the
+     * load is spread */
+    rc |= dfx_buf_append_lit(&b, ",\"workers\":");
+    rc |= dfx_http_workers_json(&b);
+
     rc |= dfx_buf_putc(&b, ',');
     rc |= dfx_stats_json(&b);
     rc |= dfx_buf_append_lit(&b, "}\n");

@@ -47,6 +47,10 @@
 
 typedef struct dfx_http_worker_s  dfx_http_worker_t;
 typedef struct dfx_http_req_s     dfx_http_req_t;
+typedef struct dfx_http_conn_s    dfx_http_conn_t;
+
+typedef void (*dfx_http_close_cb)(struct evhttp_connection *evcon,
+                                  void *arg);
 
 /* One Kafka message of a request, waiting for the budget decision. */
 typedef struct dfx_http_msg_s {
@@ -97,6 +101,20 @@ typedef struct dfx_http_ctx_s {
     uint32_t                 pos_line;
 } dfx_http_ctx_t;
 
+/* An ingest connection, counted from accept to close so that new
+ * connections go to the least loaded worker (dfx_http_listen.c). */
+struct dfx_http_conn_s {
+    dfx_http_worker_t          *w;
+    struct bufferevent         *bev;        /* referenced until attached */
+    struct evhttp_connection   *evcon;      /* NULL until attached */
+    int                         fd;
+    int                         reading;    /* in dfx_http_read_more() */
+    struct evbuffer_cb_entry   *read_cb;
+    dfx_http_close_cb           hook;       /* the ack code's close hook */
+    void                       *hook_arg;
+    dfx_http_conn_t            *next;       /* accepted, not attached */
+};
+
 struct dfx_http_worker_s {
     uint32_t                 magic;
     unsigned                 index;
@@ -108,6 +126,18 @@ struct dfx_http_worker_s {
     size_t                   nbound;
     struct event            *ctl_ev;        /* stop accepting */
     struct event            *done_ev;       /* acked requests to answer */
+
+    /* connection accounting: nconns and nrequests are read by every
+     * thread, the rest is the worker's own */
+    atomic_int               nconns;
+    atomic_uint_fast64_t     nrequests;
+    struct event            *bal_ev;        /* another worker's count
+                                             * changed */
+    struct event            *attach_ev;     /* accepted connections */
+    dfx_http_conn_t         *fresh;         /* ...waiting for attach_ev */
+    dfx_http_conn_t        **by_fd;         /* attached, by socket */
+    size_t                   nby_fd;
+    int                      accepting;     /* listeners enabled */
 
     /* under dfx_http_ack_lock: requests whose acknowledgement is done */
     dfx_http_req_t          *done_head;
@@ -154,6 +184,15 @@ extern pthread_mutex_t  dfx_http_ack_lock;
 /* dfx_http_listen.c */
 int dfx_http_shutting_down(void);
 void dfx_http_inflight_add(int n);
+/* Makes cb(evcon, arg) run when an ingest connection closes (cb NULL:
+ * no longer), composed with the worker's own connection accounting,
+ * which keeps evhttp's single close callback.  Worker thread, or any
+ * thread once the worker has stopped. */
+void dfx_http_conn_watch(dfx_http_worker_t *w,
+                         struct evhttp_connection *evcon,
+                         dfx_http_close_cb cb, void *arg);
+/* For /stats: "workers":[{"connections":C,"requests":R},...]. */
+int dfx_http_workers_json(dfx_buf_t *b);
 /* Sends an answer: code, Content-Type and a body that is copied. */
 void dfx_http_send(struct evhttp_request *r, int code, const char *ctype,
                    const void *body, size_t len);

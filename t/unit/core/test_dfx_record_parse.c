@@ -6,11 +6,13 @@
  * syntax errors).  malloc, calloc and realloc are wrapped (-Wl,--wrap) so
  * that a chosen allocation fails.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -253,6 +255,56 @@ test_integer_ranges(void **state)
         "expected an integer between 0 and 65535, got an object", 16);
     bad(L7, "{\"client_port\":null}", "client_port", "null is not allowed",
         16);
+}
+
+/* Every length of digits, against strtoull: integers are read eight
+ * digits at a time where they can be, and nineteen digits never
+ * overflow. */
+static void
+test_integer_digits(void **state)
+{
+    static const char  u64[] =
+        "expected an integer between 0 and 18446744073709551615";
+    static const char  i64[] = "expected an integer between "
+                               "-9223372036854775808 and "
+                               "9223372036854775807";
+    static const char  digits[] = "9876543210123456789012345";
+    char                text[40];
+    unsigned long long  want;
+    size_t              n, k;
+    int                 accept;
+
+    DFX_UNUSED(state);
+    for (n = 1; n <= 25; n++) {
+        for (k = 0; k < 3; k++) {
+            /* the digits, all nines, and a 1 followed by zeros */
+            memset(text, 0, sizeof(text));
+            if (k == 0) {
+                memcpy(text, digits, n);
+            } else {
+                memset(text, k == 1 ? '9' : '0', n);
+                text[0] = k == 1 ? '9' : '1';
+            }
+            errno = 0;
+            want = strtoull(text, NULL, 10);
+            accept = errno == 0;
+            one_int("_id", text, accept, want, u64);
+            one_int("start_time", text,
+                    accept && want <= (unsigned long long) INT64_MAX, want,
+                    i64);
+        }
+    }
+    one_int("_id", "12345678", 1, 12345678, NULL);
+    one_int("_id", "1234567890123456", 1, 1234567890123456ull, NULL);
+    one_int("start_time", "-1234567890123456", 1,
+            (uint64_t) INT64_C(-1234567890123456), NULL);
+
+    /* not integers, whatever the run of digits before */
+    one_int("_id", "12345678.5", 0, 0, u64);
+    one_int("_id", "123456789e3", 0, 0, u64);
+    one_int("_id", "1234567E10", 0, 0, u64);
+    one_int("_id", "1234567890123456789.0", 0, 0, u64);
+    one_int("_id", "12345678901234567890e-1", 0, 0, u64);
 }
 
 static void
@@ -1013,6 +1065,81 @@ test_json_body_errors(void **state)
     assert_int_equal(seen.n, 1);
 }
 
+/*
+ * yajl's own UTF-8 check is off: the parser checks every string and
+ * member name itself, where yajl did, with yajl's outcome.  A malformed
+ * sequence makes the text invalid JSON wherever it is (skipped members,
+ * nested unknown objects, rejected records, top-level values), at the
+ * byte yajl stopped on; what yajl let through rejects the record only.
+ */
+static void
+test_utf8_everywhere(void **state)
+{
+    const dfx_schema_t  *s = L7;
+    seen_t               seen;
+
+    DFX_UNUSED(state);
+    /* members that are skipped are still checked */
+    bad(s, "{\"mystery\":\"ab\xff\"}", "mystery", "invalid UTF-8 in string",
+        15);
+    bad(s, "{\"mystery\":{\"k\xe9\":1}}", "mystery",
+        "invalid UTF-8 in string", 16);
+    bad(s, "{\"mystery\":[\"\xc0\xaf\",\"\xf8\"]}", "mystery",
+        "invalid UTF-8 in string", 14);
+    /* a line keeps the first problem of its record */
+    bad(s, "{\"_id\":-1,\"trace_id\":\"x\xff\"}", "_id",
+        "expected an integer between 0 and 18446744073709551615, got -1", 8);
+    bad(s, "{\"_id\":-1,\"tr\xff\":1}", "_id",
+        "expected an integer between 0 and 18446744073709551615, got -1", 8);
+    /* a top-level string */
+    bad(s, "\"\xff\"", "", "invalid UTF-8 in string", 2);
+    bad(s, "[\"a\xe2\x82\"]", "", "expected a JSON object, got an array",
+        1);
+    /* a sequence cut short: yajl stopped on the byte after it */
+    bad(s, "{\"trace_id\":\"a\xe2\x82\"}", "trace_id",
+        "invalid UTF-8 in string", 17);
+    bad(s, "{\"trace_id\":\"\xc0\xaf\xff\"}", "trace_id",
+        "invalid UTF-8 in string", 16);
+    /* an escaped string: the raw bytes, where they are */
+    bad(s, "{\"trace_id\":\"\\n\xff\"}", "trace_id",
+        "invalid UTF-8 in string", 16);
+    bad(s, "{\"trace_id\":\"\\u00e9\xe2\x82\"}", "trace_id",
+        "invalid UTF-8 in string", 22);
+    /* well-formed for yajl, but not UTF-8: the record */
+    bad(s, "{\"trace_id\":\"\xf5\x80\x80\x80\"}", "trace_id",
+        "invalid UTF-8 in string", 14);
+    bad(s, "{\"trace_id\":\"\\udc00\"}", "trace_id",
+        "invalid UTF-8 in string", 13);
+    ok(s, "{\"version\":\"\xf0\x9f\x98\x80\",\"trace_id\":\"\xe2\x82\xac\"}");
+    assert_str(val(s, "trace_id")->s, "\xe2\x82\xac");
+
+    /* JSON bodies: malformed is the body's error, even in a skipped
+     * member or a rejected record; the rest only rejects its record */
+    assert_int_equal(body(s, "[{\"_id\":1},{\"mystery\":\"\xff\"},"
+                          "{\"_id\":2}]", &seen), DFX_ERROR);
+    assert_int_equal(seen.n, 1);
+    assert_string_equal(ctx.err.field, "mystery");
+    assert_string_equal(ctx.err.msg, "invalid UTF-8 in string");
+    assert_int_equal(ctx.err.column, 24);
+    assert_int_equal(body(s, "[{\"_id\":-1,\"trace_id\":\"\xff\"},"
+                          "{\"_id\":2}]", &seen), DFX_ERROR);
+    assert_int_equal(seen.n, 0);
+    assert_string_equal(ctx.err.field, "");
+    assert_int_equal(ctx.err.column, 24);
+    assert_int_equal(body(s, "[\"\xff\"]", &seen), DFX_ERROR);
+    assert_int_equal(ctx.err.column, 3);
+    assert_int_equal(body(s, "[{\"trace_id\":\"\xf5\x80\x80\x80\"},"
+                          "{\"_id\":2}]", &seen), DFX_OK);
+    assert_int_equal(seen.n, 2);
+    assert_true(seen.failed[0]);
+    assert_string_equal(seen.err[0].field, "trace_id");
+    assert_int_equal(seen.err[0].column, 15);
+    assert_false(seen.failed[1]);
+
+    /* the parser goes on after a malformed text */
+    ok(s, "{\"trace_id\":\"caf\xc3\xa9\"}");
+}
+
 static void
 test_json_limits(void **state)
 {
@@ -1171,9 +1298,11 @@ main(void)
 {
     const struct CMUnitTest  tests[] = {
         cmocka_unit_test(test_integer_ranges),
+        cmocka_unit_test(test_integer_digits),
         cmocka_unit_test(test_bool),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_utf8_everywhere),
         cmocka_unit_test(test_ipv4),
         cmocka_unit_test(test_ipv6),
         cmocka_unit_test(test_mac),

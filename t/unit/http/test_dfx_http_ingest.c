@@ -1009,6 +1009,111 @@ test_slow_client(void **state)
     resp_free(&r);
 }
 
+/* ---- connections spread over the workers ------------------------------ */
+
+typedef struct workers_s {
+    int                 n;
+    int                 conns[4];
+    unsigned long long  reqs[4];
+} workers_t;
+
+/* The "workers" array of /stats (2 workers in this configuration). */
+static void
+get_workers(workers_t *ws)
+{
+    resp_t       r;
+    const char  *p;
+    int          used;
+
+    memset(ws, 0, sizeof(*ws));
+    http(admin, EVHTTP_REQ_GET, "/stats", NULL, NULL, NULL, 0, &r);
+    assert_int_equal(r.code, 200);
+    p = strstr(r.body, ",\"workers\":[");
+    assert_non_null(p);
+    p += strlen(",\"workers\":[");
+    while (*p == '{' && ws->n < 4) {
+        assert_int_equal(sscanf(p, "{\"connections\":%d,\"requests\":%llu}%n",
+                                &ws->conns[ws->n], &ws->reqs[ws->n], &used),
+                         2);
+        ws->n++;
+        p += used;
+        if (*p == ',') {
+            p++;
+        }
+    }
+    assert_int_equal(*p, ']');
+    resp_free(&r);
+}
+
+static int
+no_connections(void *arg)
+{
+    workers_t  ws;
+    int        i, n = 0;
+
+    (void) arg;
+    get_workers(&ws);
+    for (i = 0; i < ws.n; i++) {
+        n += ws.conns[i];
+    }
+    return n == 0;
+}
+
+/* Four keep-alive connections opened at once: two per worker, whichever
+ * worker wakes first; every connection is counted out again when it
+ * closes, whoever closes it (the earlier tests' clients, timeouts, 413s
+ * and 400s included). */
+static void
+test_balance(void **state)
+{
+    struct evhttp_connection  *c[4];
+    resp_t                     r[4];
+    workers_t                  before, after;
+    int                        i, round;
+
+    (void) state;
+    assert_true(run_until(no_connections, NULL, 10000));
+
+    for (round = 0; round < 3; round++) {
+        get_workers(&before);
+        assert_int_equal(before.n, 2);
+        for (i = 0; i < 4; i++) {
+            c[i] = connect_to(ingest);
+        }
+        for (i = 0; i < 4; i++) {
+            start(c[i], EVHTTP_REQ_GET, "/healthz", NULL, NULL, NULL, 0,
+                  &r[i]);
+        }
+        for (i = 0; i < 4; i++) {
+            assert_true(run_until(resp_done, &r[i], 20000));
+            assert_int_equal(r[i].code, 200);
+            resp_free(&r[i]);
+        }
+        get_workers(&after);
+        assert_int_equal(after.n, 2);
+        assert_int_equal(after.conns[0], 2);
+        assert_int_equal(after.conns[1], 2);
+        assert_int_equal(after.reqs[0] - before.reqs[0], 2);
+        assert_int_equal(after.reqs[1] - before.reqs[1], 2);
+
+        /* keep-alive: the same connections serve again */
+        for (i = 0; i < 4; i++) {
+            http_on(c[i], EVHTTP_REQ_GET, "/healthz", NULL, NULL, NULL, 0,
+                    &r[i]);
+            assert_int_equal(r[i].code, 200);
+            resp_free(&r[i]);
+        }
+        get_workers(&after);
+        assert_int_equal(after.conns[0], 2);
+        assert_int_equal(after.conns[1], 2);
+
+        for (i = 0; i < 4; i++) {
+            evhttp_connection_free(c[i]);
+        }
+        assert_true(run_until(no_connections, NULL, 10000));
+    }
+}
+
 static void
 test_admin(void **state)
 {
@@ -1241,6 +1346,7 @@ main(void)
         cmocka_unit_test(test_budget_and_failures),
         cmocka_unit_test(test_ipv6),
         cmocka_unit_test(test_slow_client),
+        cmocka_unit_test(test_balance),
         cmocka_unit_test(test_admin),
         cmocka_unit_test(test_reconcile),
         cmocka_unit_test(test_shutdown),

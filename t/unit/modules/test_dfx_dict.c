@@ -244,6 +244,95 @@ test_duplicates_last_wins(void **state)
     dfx_dict_release(d);
 }
 
+/* A slot holds its name up to DFX_DICT_INLINE bytes (as a JSON literal),
+ * longer names live in one array: both, replaced by either, devices that
+ * differ by type only, and a table as full as it gets. */
+static void
+test_slots_and_names(void **state)
+{
+    dfx_buf_t    b = DFX_BUF_INIT, lit = DFX_BUF_INIT;
+    char         err[256] = "", n46[47], n47[48], n200[201];
+    dfx_dict_t  *d;
+    size_t       i;
+
+    (void) state;
+    memset(n46, 'a', 46);
+    n46[46] = '\0';
+    memset(n47, 'b', 47);
+    n47[47] = '\0';
+    for (i = 0; i < 200; i++) {
+        n200[i] = (char) ('a' + i % 26);
+    }
+    n200[200] = '\0';
+    assert_int_equal(dfx_buf_printf(&b, "{\"pod_map\":["
+        "{\"id\":1,\"name\":\"%s\"},{\"id\":2,\"name\":\"%s\"},"
+        "{\"id\":3,\"name\":\"%s\"},{\"id\":4,\"name\":\"short\"},"
+        "{\"id\":4,\"name\":\"%s\"},{\"id\":5,\"name\":\"%s\"},"
+        "{\"id\":5,\"name\":\"short again\"},"
+        "{\"id\":6,\"name\":\"q\\\"%s\"}],"
+        "\"device_map\":[{\"id\":7,\"type\":6,\"name\":\"host\"},"
+        "{\"id\":7,\"type\":10,\"name\":\"%s\"},"
+        "{\"id\":7,\"type\":11,\"name\":\"group\"}]}",
+        n46, n47, n200, n200, n200, n46, n47), 0);
+    d = dfx_dict_parse(b.data, b.len, err, sizeof(err));
+    assert_string_equal(err, "");
+    assert_non_null(d);
+
+    /* 46 characters and quotes: 48 bytes, in the slot; 47: outside */
+    assert_int_equal(DFX_DICT_INLINE, 48);
+    assert_int_equal(sizeof(dfx_dict_slot_t), 64);
+    dfx_buf_reset(&lit);
+    assert_int_equal(dfx_buf_printf(&lit, "\"%s\"", n46), 0);
+    assert_name(d, DFX_DICT_POD, 1, lit.data);
+    dfx_buf_reset(&lit);
+    assert_int_equal(dfx_buf_printf(&lit, "\"%s\"", n47), 0);
+    assert_name(d, DFX_DICT_POD, 2, lit.data);
+    dfx_buf_reset(&lit);
+    assert_int_equal(dfx_buf_printf(&lit, "\"%s\"", n200), 0);
+    assert_name(d, DFX_DICT_POD, 3, lit.data);
+    /* replaced: a short name by a long one and the other way round */
+    assert_name(d, DFX_DICT_POD, 4, lit.data);
+    assert_name(d, DFX_DICT_POD, 5, "\"short again\"");
+    /* an escape: 47 characters, a 51-byte literal, out of the slot */
+    dfx_buf_reset(&lit);
+    assert_int_equal(dfx_buf_printf(&lit, "\"q\\\"%s\"", n46), 0);
+    assert_name(d, DFX_DICT_POD, 6, lit.data);
+    assert_int_equal(lit.len, 51);
+
+    /* one id, three device types */
+    assert_name(d, DFX_DICT_DEVICE, DFX_DICT_DEVICE_KEY(6, 7), "\"host\"");
+    dfx_buf_reset(&lit);
+    assert_int_equal(dfx_buf_printf(&lit, "\"%s\"", n47), 0);
+    assert_name(d, DFX_DICT_DEVICE, DFX_DICT_DEVICE_KEY(10, 7), lit.data);
+    assert_name(d, DFX_DICT_DEVICE, DFX_DICT_DEVICE_KEY(11, 7), "\"group\"");
+    assert_no_name(d, DFX_DICT_DEVICE, DFX_DICT_DEVICE_KEY(1, 7));
+    assert_no_name(d, DFX_DICT_DEVICE, 7);
+    assert_no_name(d, DFX_DICT_POD, 8);
+    assert_int_equal(dfx_dict_entries(d), 9);
+    dfx_dict_release(d);
+
+    /* a table 70% full: every id is found, every other id is not */
+    dfx_buf_reset(&b);
+    assert_int_equal(dfx_buf_printf(&b, "{\"subnet_map\":["), 0);
+    for (i = 0; i < 5734; i++) {
+        assert_int_equal(dfx_buf_printf(&b, "%s{\"id\":%zu,\"name\":\"s%zu\"}",
+                                        i ? "," : "", i * 2, i), 0);
+    }
+    assert_int_equal(dfx_buf_printf(&b, "]}"), 0);
+    d = dfx_dict_parse(b.data, b.len, err, sizeof(err));
+    assert_non_null(d);
+    assert_int_equal(d->maps[DFX_DICT_SUBNET].mask + 1, 8192);
+    for (i = 0; i < 5734; i++) {
+        dfx_buf_reset(&lit);
+        assert_int_equal(dfx_buf_printf(&lit, "\"s%zu\"", i), 0);
+        assert_name(d, DFX_DICT_SUBNET, i * 2, lit.data);
+        assert_no_name(d, DFX_DICT_SUBNET, i * 2 + 1);
+    }
+    dfx_dict_release(d);
+    dfx_buf_free(&b);
+    dfx_buf_free(&lit);
+}
+
 static void
 test_escaping(void **state)
 {
@@ -650,7 +739,10 @@ test_10k_pods(void **state)
 
     ms = (double) (t1.tv_sec - t0.tv_sec) * 1e3
          + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6;
-    bytes = dfx_pool_size(d->pool);
+    bytes = dfx_pool_size(d->pool) + d->names_cap;
+    for (i = 0; i < DFX_DICT_NMAPS; i++) {
+        bytes += (d->maps[i].mask + (size_t) 1) * sizeof(dfx_dict_slot_t);
+    }
     print_message("10,000 pods x %zu labels: %zu KiB of JSON, loaded in "
                   "%.1f ms, dictionary holds %zu KiB (%zu bytes per pod), "
                   "peak RSS grew %ld KiB while parsing\n", nlabels,
@@ -677,6 +769,7 @@ main(void)
         cmocka_unit_test(test_camel_case_and_string_ids),
         cmocka_unit_test(test_empty_and_null),
         cmocka_unit_test(test_duplicates_last_wins),
+        cmocka_unit_test(test_slots_and_names),
         cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_repeated_json_member),

@@ -10,6 +10,7 @@
  * drop reasons and counters.
  */
 #include <arpa/inet.h>
+#include <regex.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -909,6 +910,131 @@ teardown(void **state)
     return 0;
 }
 
+/* ---- patterns against regexec() ------------------------------------- */
+
+/* What regexec() says of regex re on s[0, len): the decision the
+ * compiled patterns must reproduce. */
+static int
+regex_says(const char *re, const char *s, size_t len)
+{
+    regex_t     r;
+    regmatch_t  m[1];
+    int         hit;
+
+    assert_int_equal(regcomp(&r, re, REG_EXTENDED | REG_NOSUB), 0);
+    m[0].rm_so = 0;
+    m[0].rm_eo = (regoff_t) len;
+    hit = regexec(&r, s, 1, m, REG_STARTEND) == 0;
+    regfree(&r);
+    return hit;
+}
+
+static char *
+wildcard_regex(const char *w)
+{
+    char    *re = malloc(2 * strlen(w) + 1), *o = re;
+
+    assert_non_null(re);
+    for (; *w != '\0'; w++) {
+        if (*w == '*') {
+            *o++ = '.';
+        }
+        *o++ = *w;
+    }
+    *o = '\0';
+    return re;
+}
+
+/*
+ * Literal patterns (":" wildcards of literal text and stars, and "~"
+ * regexes of literal text and ".*") are decided by substring searches,
+ * patterns with a lone "." by regexec() behind a literal check, the rest
+ * by regexec() alone: every one must give regexec()'s verdict on every
+ * value, those with NUL bytes, newlines and bytes past ASCII included
+ * ("." matches any byte but NUL).  "prefix*" is no prefix test and
+ * "*suffix" no suffix test: the search is unanchored.
+ */
+static void
+test_patterns_as_regexec(void **state)
+{
+    static const char *const  wild[] = {
+        "svc", "*svc", "svc*", "*svc*", "a*b", "a*b*c", "*a*b*", "x*x",
+        "**", "*", "abc*abc", "a**b", "*.invalid", "192.0.2.*", "a.b",
+        "..", "s.c*", ".", "a.*b", "^ab*", "ab$", "a+b", "a?b", "[ab]c*",
+        "a|c", "(ab)*", "\\.svc", "a{2}", "\xc3\xa9*",
+    };
+    static const char *const  regex[] = {
+        "svc", "a.*b", "a.*b.*c", ".*", "a.b", "x*y", "^a", "b$", "ab+",
+        "(a|b)c", "[.]", "a.*.*b", "\xc3\xa9",
+    };
+    static const char         alpha[] = "abcsvx.\n\0-\xc3\xa9";
+    static const char *const  fixed[] = {
+        "", "svc", "order-svc.shop", "a", "ab", "ba", "acb", "abab",
+        "payment.prod.internal", "x.invalid", "invalid", "192.0.2.1",
+        "192.168.0.2", "caf\xc3\xa9",
+    };
+    const char    *src = L7;
+    unsigned long  seed = 12345;
+    dfx_buf_t      k = DFX_BUF_INIT;
+    dfx_conf_t    *conf;
+    dfx_chain_t   *c;
+    trec_t         t;
+    char           value[32], *re;
+    size_t         p, i, j, len, npat, nw = sizeof(wild) / sizeof(wild[0]);
+    unsigned       f;
+    int            want, got;
+
+    (void) state;
+    rec_init(&t, ds(src));
+    f = fld(&t, "request_domain");
+    npat = nw + sizeof(regex) / sizeof(regex[0]);
+
+    for (p = 0; p < npat; p++) {
+        const char  *pat = p < nw ? wild[p] : regex[p - nw];
+
+        dfx_buf_reset(&k);
+        assert_int_equal(dfx_buf_printf(&k,
+            "    tag-filters-groups:\n"
+            "    - tag-filter-condition: {type: and}\n"
+            "      tag-filters:\n"
+            "      - {field-name: request_domain, operator: \"%s\","
+            " field-values: ['%s']}\n", p < nw ? ":" : "~", pat), 0);
+        conf = load(src, k.data);
+        c = chain_of(conf, src);
+        re = p < nw ? wildcard_regex(pat) : strdup(pat);
+        assert_non_null(re);
+
+        for (i = 0; i < 400 + sizeof(fixed) / sizeof(fixed[0]); i++) {
+            if (i < sizeof(fixed) / sizeof(fixed[0])) {
+                len = strlen(fixed[i]);
+                memcpy(value, fixed[i], len);
+            } else {
+                seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+                len = (seed >> 33) % 16;
+                for (j = 0; j < len; j++) {
+                    seed = seed * 6364136223846793005ul
+                           + 1442695040888963407ul;
+                    value[j] = alpha[(seed >> 33) % (sizeof(alpha) - 1)];
+                }
+            }
+            t.v[f].s.data = value;
+            t.v[f].s.len = len;
+            t.st[f] = DFX_SLOT_SET;
+            want = regex_says(re, value, len);
+            got = verdict(c, &t, NULL, NULL) == DFX_OK;
+            if (got != want) {
+                fail_msg("%s \"%s\" on \"%.*s\" (%zu bytes): %d, regexec "
+                         "says %d", p < nw ? ":" : "~", pat, (int) len, value,
+                         len, got, want);
+            }
+        }
+        free(re);
+        dfx_chain_destroy(c);
+        dfx_conf_free(conf);
+    }
+    dfx_buf_free(&k);
+}
+
 int
 main(void)
 {
@@ -928,6 +1054,7 @@ main(void)
         cmocka_unit_test(test_deprecated_list),
         cmocka_unit_test(test_map_aliases),
         cmocka_unit_test(test_clickhouse_alias),
+        cmocka_unit_test(test_patterns_as_regexec),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
