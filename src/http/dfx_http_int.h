@@ -102,7 +102,7 @@ typedef struct dfx_http_ctx_s {
 } dfx_http_ctx_t;
 
 /* An ingest connection, counted from accept to close so that new
- * connections go to the least loaded worker (dfx_http_listen.c). */
+ * connections go to the least loaded worker (dfx_http_conn.c). */
 struct dfx_http_conn_s {
     dfx_http_worker_t          *w;
     struct bufferevent         *bev;        /* referenced until attached */
@@ -181,9 +181,16 @@ struct dfx_http_req_s {
 
 extern pthread_mutex_t  dfx_http_ack_lock;
 
-/* dfx_http_listen.c */
-int dfx_http_shutting_down(void);
-void dfx_http_inflight_add(int n);
+/* dfx_http_conn.c */
+/* The worker's connection events (dfx_http_conn_fini frees them, and
+ * what is left of the accounting once evhttp has closed every
+ * connection). */
+int dfx_http_conn_init(dfx_http_worker_t *w);
+void dfx_http_conn_fini(dfx_http_worker_t *w);
+/* evhttp's bufferevent callback of every ingest listener, arg: the
+ * worker. */
+struct bufferevent *dfx_http_conn_bev_cb(struct event_base *base,
+                                         void *arg);
 /* Makes cb(evcon, arg) run when an ingest connection closes (cb NULL:
  * no longer), composed with the worker's own connection accounting,
  * which keeps evhttp's single close callback.  Worker thread, or any
@@ -193,6 +200,14 @@ void dfx_http_conn_watch(dfx_http_worker_t *w,
                          dfx_http_close_cb cb, void *arg);
 /* For /stats: "workers":[{"connections":C,"requests":R},...]. */
 int dfx_http_workers_json(dfx_buf_t *b);
+
+/* dfx_http_listen.c */
+int dfx_http_shutting_down(void);
+/* 1 once dfx_http_stop() has begun: the workers are going away. */
+int dfx_http_exiting_now(void);
+/* The ingest workers (*n of them; none before start or after stop). */
+dfx_http_worker_t *dfx_http_workers(unsigned *n);
+void dfx_http_inflight_add(int n);
 /* Sends an answer: code, Content-Type and a body that is copied. */
 void dfx_http_send(struct evhttp_request *r, int code, const char *ctype,
                    const void *body, size_t len);

@@ -5,25 +5,8 @@
  * Each ingest address is bound once; every worker accepts on its own
  * dup() of the socket with its own evhttp and listener, and the kernel
  * socket closes when the last worker lets go of it (stop accepting).
- * The admin listener lives on the main base.
- *
- * Connections are spread over the workers by count: a worker accepts
- * only while it holds no more connections than the least loaded one.
- * Left to the kernel, the first worker to wake takes every connection of
- * a burst (all of a client's keep-alive connections, then all of its
- * load), and a connection stays with its worker.  Each worker enables
- * and disables only its own listeners, from its own thread: the count
- * changes on accept (the bufferevent callback, which stops the
- * listener's accept loop by disabling it) and on close (evhttp's close
- * callback), and every change wakes the other workers to look again.
- * Disabling another thread's listener would have to wait for that
- * thread's accept callback to end, and that callback takes part in the
- * same accounting.
- *
- * http_requests_total is counted where answers are written: a callback
- * on each ingest connection's output buffer sees every status line,
- * including the ones libevent writes itself (413 past limits.body, 400
- * for a malformed request).
+ * Which worker accepts, and how a connection reads, is
+ * dfx_http_conn.c's.  The admin listener lives on the main base.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,10 +16,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -55,18 +36,6 @@
 #define DFX_HTTP_MAX_HEADERS   (64 * 1024)
 #define DFX_HTTP_POOL_BLOCK    (64 * 1024)
 #define DFX_HTTP_ADDR_MAX      96
-
-/* Largest read and write of an ingest connection: libevent's own
- * (4 KiB reads, 16 KiB writes) cost hundreds of system calls and turns of
- * the event loop per request body of a megabyte or two.  Reads stay a
- * little under the size so that libevent's buffer chain, header
- * included, is allocated at 256 KiB and not rounded up to 512 KiB. */
-#define DFX_HTTP_IO_MAX        (256 * 1024)
-#define DFX_HTTP_READ_MAX      (DFX_HTTP_IO_MAX - 1024)
-
-/* What evbuffer_read() reads at most per call in libevent 2.1
- * (EVBUFFER_MAX_READ): a read of this size may have left more. */
-#define DFX_HTTP_EV_READ       4096
 
 #define DFX_HTTP_ALL_METHODS                                                \
     (EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT   \
@@ -92,6 +61,7 @@ typedef struct dfx_http_server_s {
 
 static dfx_http_server_t  dfx_http_srv;
 static atomic_int         dfx_http_stopping;
+static atomic_int         dfx_http_exiting;
 static atomic_int         dfx_http_nflight;
 
 pthread_mutex_t  dfx_http_ack_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -100,6 +70,19 @@ int
 dfx_http_shutting_down(void)
 {
     return atomic_load_explicit(&dfx_http_stopping, memory_order_relaxed);
+}
+
+int
+dfx_http_exiting_now(void)
+{
+    return atomic_load(&dfx_http_exiting);
+}
+
+dfx_http_worker_t *
+dfx_http_workers(unsigned *n)
+{
+    *n = dfx_http_srv.workers != NULL ? dfx_http_srv.nworkers : 0;
+    return dfx_http_srv.workers;
 }
 
 void
@@ -171,343 +154,6 @@ dfx_http_send_405(struct evhttp_request *r, const char *allow)
     snprintf(msg, sizeof(msg), "method not allowed: use %s", allow);
     evhttp_add_header(evhttp_request_get_output_headers(r), "Allow", allow);
     dfx_http_send_error(r, 405, msg);
-}
-
-/* Output-buffer callback of ingest connections: counts status lines.
- * The bytes are peeked, not copied out: evbuffer_copyout_from() refuses
- * a buffer whose start is frozen, as a connection's output is while
- * evhttp writes it. */
-static void
-dfx_http_count_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
-                  void *arg)
-{
-    struct evbuffer_iovec  v[4];
-    struct evbuffer_ptr    pos;
-    char                   line[12];
-    size_t                 got = 0, k;
-    int                    code, n, i;
-
-    DFX_UNUSED(arg);
-
-    /* "HTTP/1.1 200 " is added in one piece, before the headers */
-    if (info->n_added < sizeof(line)
-        || evbuffer_ptr_set(buf, &pos, info->orig_size, EVBUFFER_PTR_SET)
-           != 0)
-    {
-        return;
-    }
-    n = evbuffer_peek(buf, sizeof(line), &pos, v, 4);
-    for (i = 0; i < n && i < 4 && got < sizeof(line); i++) {
-        k = v[i].iov_len < sizeof(line) - got ? v[i].iov_len
-                                               : sizeof(line) - got;
-        memcpy(line + got, v[i].iov_base, k);
-        got += k;
-    }
-    if (got != sizeof(line) || memcmp(line, "HTTP/1.", 7) != 0
-        || line[8] != ' ' || line[9] < '1' || line[9] > '9'
-        || line[10] < '0' || line[10] > '9' || line[11] < '0'
-        || line[11] > '9')
-    {
-        return;
-    }
-    code = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
-    if (code >= 200) {
-        /* the "reason" of http_requests_total is the status code itself */
-        dfx_stats_add(DFX_STAT_http_requests_total, -1, -1, code, 1);
-    }
-}
-
-/* ---- connections, spread over the workers ---------------------------- */
-
-static atomic_int  dfx_http_exiting;
-
-/* Enables the worker's listeners while it holds no more connections than
- * any other worker, disables them otherwise.  Worker thread. */
-static void
-dfx_http_balance(dfx_http_worker_t *w)
-{
-    dfx_http_server_t      *s = &dfx_http_srv;
-    struct evconnlistener  *lev;
-    unsigned                i;
-    size_t                  j;
-    int                     mine, n, want = 1;
-
-    if (w->nbound == 0 || atomic_load(&dfx_http_stopping)) {
-        return;
-    }
-    mine = atomic_load(&w->nconns);
-    for (i = 0; i < s->nworkers; i++) {
-        n = atomic_load(&s->workers[i].nconns);
-        if (n < mine) {
-            want = 0;
-            break;
-        }
-    }
-    if (want == w->accepting) {
-        return;
-    }
-    for (j = 0; j < w->nbound; j++) {
-        lev = evhttp_bound_socket_get_listener(w->bound[j]);
-        if (want) {
-            (void) evconnlistener_enable(lev);
-        } else {
-            (void) evconnlistener_disable(lev);
-        }
-    }
-    w->accepting = want;
-}
-
-static void
-dfx_http_bal_cb(evutil_socket_t fd, short what, void *arg)
-{
-    DFX_UNUSED(fd);
-    DFX_UNUSED(what);
-    dfx_http_balance(arg);
-}
-
-/* Counts a connection in or out and lets every worker look again. */
-static void
-dfx_http_conn_count(dfx_http_worker_t *w, int delta)
-{
-    dfx_http_server_t  *s = &dfx_http_srv;
-    unsigned            i;
-
-    atomic_fetch_add(&w->nconns, delta);
-    if (atomic_load(&dfx_http_exiting)) {
-        return;
-    }
-    dfx_http_balance(w);
-    for (i = 0; i < s->nworkers; i++) {
-        if (&s->workers[i] != w && s->workers[i].bal_ev != NULL) {
-            event_active(s->workers[i].bal_ev, EV_READ, 0);
-        }
-    }
-}
-
-static dfx_http_conn_t *
-dfx_http_conn_find(dfx_http_worker_t *w, struct evhttp_connection *evcon)
-{
-    dfx_http_conn_t  *c;
-    int               fd;
-
-    fd = bufferevent_getfd(evhttp_connection_get_bufferevent(evcon));
-    if (fd < 0 || (size_t) fd >= w->nby_fd) {
-        return NULL;
-    }
-    c = w->by_fd[fd];
-    return c != NULL && c->evcon == evcon ? c : NULL;
-}
-
-/*
- * libevent 2.1 reads at most 4 KiB per readiness of a socket, whatever
- * bufferevent_set_max_single_read() says (evbuffer_read() caps it): a
- * request body of 1.6 MB takes some 400 reads, each a turn of the event
- * loop.  This callback of the connection's input buffer runs from within
- * such a read; when the read was a full one, it takes what else the
- * socket holds, up to DFX_HTTP_READ_MAX, in one readv() into the same
- * buffer.  evhttp then sees the bytes as if libevent had read them.  End
- * of file and errors are left alone: libevent's next read meets them.
- */
-static void
-dfx_http_read_more(struct evbuffer *in, const struct evbuffer_cb_info *info,
-                   void *arg)
-{
-    dfx_http_conn_t        *c = arg;
-    struct evbuffer_iovec   v[2];
-    struct iovec            iov[2];
-    ssize_t                 got;
-    size_t                  want;
-    int                     avail = 0, n, i;
-
-    if (c->reading || c->fd < 0 || info->n_added < DFX_HTTP_EV_READ
-        || ioctl(c->fd, FIONREAD, &avail) != 0 || avail <= 0)
-    {
-        return;
-    }
-    want = (size_t) avail < DFX_HTTP_READ_MAX ? (size_t) avail
-                                              : DFX_HTTP_READ_MAX;
-    n = evbuffer_reserve_space(in, (ev_ssize_t) want, v, 2);
-    if (n <= 0) {
-        /* no memory, or the buffer is not open for adding now */
-        return;
-    }
-    for (i = 0; i < n; i++) {
-        iov[i].iov_base = v[i].iov_base;
-        iov[i].iov_len = v[i].iov_len;
-    }
-    got = readv(c->fd, iov, n);
-    if (got <= 0) {
-        return;
-    }
-    for (i = 0; i < n; i++) {
-        v[i].iov_len = (size_t) got < v[i].iov_len ? (size_t) got
-                                                   : v[i].iov_len;
-        got -= (ssize_t) v[i].iov_len;
-    }
-    c->reading = 1;
-    (void) evbuffer_commit_space(in, v, n);
-    c->reading = 0;
-}
-
-static void
-dfx_http_conn_closed(struct evhttp_connection *evcon, void *arg)
-{
-    dfx_http_conn_t    *c = arg;
-    dfx_http_worker_t  *w = c->w;
-
-    /* once: evhttp may come back here while tearing the connection down */
-    evhttp_connection_set_closecb(evcon, NULL, NULL);
-    if (c->read_cb != NULL) {
-        evbuffer_remove_cb_entry(bufferevent_get_input(
-            evhttp_connection_get_bufferevent(evcon)), c->read_cb);
-        c->read_cb = NULL;
-    }
-    if (c->hook != NULL) {
-        c->hook(evcon, c->hook_arg);
-    }
-    if (c->fd >= 0 && (size_t) c->fd < w->nby_fd && w->by_fd[c->fd] == c) {
-        w->by_fd[c->fd] = NULL;
-    }
-    free(c);
-    dfx_http_conn_count(w, -1);
-}
-
-void
-dfx_http_conn_watch(dfx_http_worker_t *w, struct evhttp_connection *evcon,
-                    dfx_http_close_cb cb, void *arg)
-{
-    dfx_http_conn_t  *c = dfx_http_conn_find(w, evcon);
-
-    if (c == NULL) {
-        /* not accounted (no memory at accept): evhttp's own callback */
-        evhttp_connection_set_closecb(evcon, cb, arg);
-        return;
-    }
-    c->hook = cb;
-    c->hook_arg = arg;
-}
-
-static int
-dfx_http_conn_index(dfx_http_worker_t *w, dfx_http_conn_t *c)
-{
-    dfx_http_conn_t  **t;
-    size_t             n;
-
-    if ((size_t) c->fd >= w->nby_fd) {
-        for (n = w->nby_fd ? w->nby_fd : 64; n <= (size_t) c->fd; n *= 2) {
-            /* void */
-        }
-        t = realloc(w->by_fd, n * sizeof(*t));
-        if (t == NULL) {
-            return -1;
-        }
-        memset(t + w->nby_fd, 0, (n - w->nby_fd) * sizeof(*t));
-        w->by_fd = t;
-        w->nby_fd = n;
-    }
-    w->by_fd[c->fd] = c;
-    return 0;
-}
-
-/*
- * The connections accepted since the last call get their close callback.
- * evhttp makes the connection object only after the bufferevent callback
- * has returned, and hands it to the bufferevent as its callback argument
- * (libevent 2.1's evhttp: bufferevent_setcb(bev, ..., evcon)), which is
- * checked against evhttp_connection_get_bufferevent().  A connection that
- * evhttp has already dropped has no callbacks left (bufferevent_free()
- * clears them); the reference taken at accept keeps the bufferevent
- * readable until here.
- */
-static void
-dfx_http_attach_cb(evutil_socket_t fd, short what, void *arg)
-{
-    dfx_http_worker_t         *w = arg;
-    dfx_http_conn_t           *c, *next;
-    struct evhttp_connection  *evcon;
-    void                      *cbarg;
-
-    DFX_UNUSED(fd);
-    DFX_UNUSED(what);
-
-    c = w->fresh;
-    w->fresh = NULL;
-    for (; c != NULL; c = next) {
-        next = c->next;
-        c->next = NULL;
-        cbarg = NULL;
-        bufferevent_getcb(c->bev, NULL, NULL, NULL, &cbarg);
-        evcon = cbarg;
-        c->fd = bufferevent_getfd(c->bev);
-        if (evcon != NULL && evhttp_connection_get_bufferevent(evcon) == c->bev
-            && c->fd >= 0 && dfx_http_conn_index(w, c) == 0)
-        {
-            c->evcon = evcon;
-            evhttp_connection_set_closecb(evcon, dfx_http_conn_closed, c);
-            c->read_cb = evbuffer_add_cb(bufferevent_get_input(c->bev),
-                                         dfx_http_read_more, c);
-            bufferevent_decref(c->bev);
-            c->bev = NULL;
-            continue;
-        }
-        /* gone already, or no memory to index it: not counted */
-        bufferevent_decref(c->bev);
-        free(c);
-        dfx_http_conn_count(w, -1);
-    }
-}
-
-/* Makes every ingest connection's bufferevent (evhttp calls it at
- * accept, from the listener's accept loop). */
-static struct bufferevent *
-dfx_http_bev_cb(struct event_base *base, void *arg)
-{
-    dfx_http_worker_t    *w = arg;
-    struct bufferevent   *bev;
-    dfx_http_conn_t      *c;
-
-    bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-    if (bev == NULL) {
-        return NULL;
-    }
-    evbuffer_add_cb(bufferevent_get_output(bev), dfx_http_count_cb, NULL);
-    (void) bufferevent_set_max_single_write(bev, DFX_HTTP_IO_MAX);
-
-    c = calloc(1, sizeof(*c));
-    if (c == NULL) {
-        /* served, but not counted */
-        return bev;
-    }
-    c->w = w;
-    c->bev = bev;
-    c->fd = -1;
-    bufferevent_incref(bev);
-    c->next = w->fresh;
-    w->fresh = c;
-    event_active(w->attach_ev, EV_READ, 0);
-    /* may disable this worker's listeners, which ends the accept loop
-     * after this connection */
-    dfx_http_conn_count(w, 1);
-    return bev;
-}
-
-int
-dfx_http_workers_json(dfx_buf_t *b)
-{
-    dfx_http_server_t  *s = &dfx_http_srv;
-    unsigned            i;
-    int                 rc = 0;
-
-    rc |= dfx_buf_putc(b, '[');
-    for (i = 0; s->workers != NULL && i < s->nworkers; i++) {
-        rc |= dfx_buf_printf(b, "%s{\"connections\":%d,\"requests\":%llu}",
-                             i > 0 ? "," : "",
-                             atomic_load(&s->workers[i].nconns),
-                             (unsigned long long) atomic_load(
-                                 &s->workers[i].nrequests));
-    }
-    rc |= dfx_buf_putc(b, ']');
-    return rc;
 }
 
 /* ---- dispatch -------------------------------------------------------- */
@@ -752,13 +398,10 @@ dfx_http_worker_init(dfx_http_worker_t *w, unsigned index)
     w->http = evhttp_new(w->base);
     w->ctl_ev = event_new(w->base, -1, 0, dfx_http_ctl_cb, w);
     w->done_ev = event_new(w->base, -1, 0, dfx_http_ack_done_cb, w);
-    w->bal_ev = event_new(w->base, -1, 0, dfx_http_bal_cb, w);
-    w->attach_ev = event_new(w->base, -1, 0, dfx_http_attach_cb, w);
     w->pool = dfx_pool_create(DFX_HTTP_POOL_BLOCK);
     w->bound = calloc(s->ningest ? s->ningest : 1, sizeof(*w->bound));
     if (w->http == NULL || w->ctl_ev == NULL || w->done_ev == NULL
-        || w->bal_ev == NULL || w->attach_ev == NULL || w->pool == NULL
-        || w->bound == NULL)
+        || dfx_http_conn_init(w) != 0 || w->pool == NULL || w->bound == NULL)
     {
         goto failed;
     }
@@ -772,7 +415,7 @@ dfx_http_worker_init(dfx_http_worker_t *w, unsigned index)
     evhttp_set_flags(w->http, EVHTTP_SERVER_LINGERING_CLOSE);
     evhttp_set_default_content_type(w->http, "application/json");
     evhttp_set_gencb(w->http, dfx_http_ingest_gencb, w);
-    evhttp_set_bevcb(w->http, dfx_http_bev_cb, w);
+    evhttp_set_bevcb(w->http, dfx_http_conn_bev_cb, w);
 
     for (i = 0; i < s->ningest; i++) {
         fd = fcntl(s->ingest_fds[i], F_DUPFD_CLOEXEC, 0);
@@ -806,8 +449,6 @@ failed:
 static void
 dfx_http_worker_fini(dfx_http_worker_t *w)
 {
-    dfx_http_conn_t  *c, *next;
-
     dfx_http_ack_orphan(w);
     if (w->ctl_ev != NULL) {
         event_free(w->ctl_ev);
@@ -815,28 +456,13 @@ dfx_http_worker_fini(dfx_http_worker_t *w)
     if (w->done_ev != NULL) {
         event_free(w->done_ev);
     }
-    if (w->bal_ev != NULL) {
-        event_free(w->bal_ev);
-        w->bal_ev = NULL;
-    }
-    if (w->attach_ev != NULL) {
-        event_free(w->attach_ev);
-    }
     /* evhttp_free() frees the listeners */
     w->nbound = 0;
     if (w->http != NULL) {
         /* closes the sockets and connections still open */
         evhttp_free(w->http);
     }
-    for (c = w->fresh; c != NULL; c = next) {
-        next = c->next;
-        bufferevent_decref(c->bev);
-        free(c);
-    }
-    w->fresh = NULL;
-    free(w->by_fd);
-    w->by_fd = NULL;
-    w->nby_fd = 0;
+    dfx_http_conn_fini(w);
     if (w->base != NULL) {
         event_base_free(w->base);
     }
