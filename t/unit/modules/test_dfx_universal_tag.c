@@ -640,6 +640,15 @@ test_labels(void **state)
     assert_labels(tc.chain, fixture, &t, 0, "");
     chain_close(&tc);
 
+    /* the id translation off: raw ids, and still the selected labels */
+    chain_open(&tc, L7, "    export-fields: [$tag, $k8s.label.app]\n"
+               "    universal-tag-translate-to-name-disabled: true\n", 1);
+    assert_int_not_equal(emit_of(tc.chain, "pod_id_0")->fmt, DFX_FMT_UTAG);
+    assert_labels(tc.chain, fixture, &t, 0,
+                  ",\"k8s_label_names_0\":[\"app\"],"
+                  "\"k8s_label_values_0\":[\"order-svc\"]");
+    chain_close(&tc);
+
     /* a pod the dictionary has no labels for, or no pod */
     chain_open(&tc, L7, "    export-fields: [$k8s.label]\n", 1);
     set_u(&t, "pod_id_0", 401);
