@@ -364,6 +364,12 @@ dfx_rp_top_value(dfx_record_parser_t *p, size_t start)
                            ? "more than one JSON value on the line"
                            : "more than one JSON value in the body");
     }
+    if (p->mode == DFX_RP_JSON && p->nrecords > 0) {
+        /* the previous record's callback has run: its memory serves the
+         * next one, so an array of many records takes the memory of one */
+        dfx_pool_reset(p->pool);
+        p->rec = NULL;
+    }
     p->nrecords++;
     if (p->lim.records != 0 && p->nrecords > p->lim.records) {
         return dfx_rp_stop(p, DFX_LIMIT, start, "more than %u records",

@@ -49,7 +49,9 @@ int dfx_record_parse_line(dfx_record_parser_t *p, const dfx_schema_t *s,
                           dfx_record_t *rec, dfx_record_err_t *err);
 
 /* Parses a JSON body: one object, or an array of objects.  Calls cb for
- * each record in order.  Returns DFX_OK when the body was valid JSON of
+ * each record in order.  A record lives in pool until the next element
+ * of the array begins (pool is reset then), the last one until the
+ * caller resets pool: cb must be done with a record when it returns.  Returns DFX_OK when the body was valid JSON of
  * that shape (even if every record was invalid); DFX_ERROR with err when
  * it was not (the caller answers 400); DFX_LIMIT with err when a limit was
  * passed (413). */

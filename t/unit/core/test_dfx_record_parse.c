@@ -909,6 +909,7 @@ typedef struct {
     unsigned           n;
     dfx_record_t      *rec[16];
     int                failed[16];
+    unsigned           unknown[16];    /* read in the callback */
     dfx_record_err_t   err[16];
     int                stop_at;    /* -1: never */
 } seen_t;
@@ -922,11 +923,24 @@ collect(void *arg, dfx_record_t *rec, const dfx_record_err_t *err)
     assert_int_equal(rec->index, seen->n);
     seen->rec[seen->n] = rec;
     seen->failed[seen->n] = err != NULL;
+    seen->unknown[seen->n] = rec->unknown;
     if (err != NULL) {
         seen->err[seen->n] = *err;
     }
     seen->n++;
     return (int) seen->n - 1 == seen->stop_at ? -1 : 0;
+}
+
+static int
+count_only(void *arg, dfx_record_t *rec, const dfx_record_err_t *err)
+{
+    seen_t  *seen = arg;
+
+    assert_null(err);
+    assert_int_equal(rec->index, seen->n);
+    assert_int_equal(rec->v[0].u, seen->n);
+    seen->n++;
+    return 0;
 }
 
 static int
@@ -975,7 +989,7 @@ test_json_body(void **state)
     assert_string_equal(seen.err[3].msg,
                         "expected a JSON object, got an array");
     assert_false(seen.failed[4]);
-    assert_int_equal(seen.rec[4]->unknown, 1);
+    assert_int_equal(seen.unknown[4], 1);
     assert_true(seen.failed[5]);
     assert_string_equal(seen.err[5].field, "_id");
     assert_true(seen.failed[6]);
@@ -984,10 +998,13 @@ test_json_body(void **state)
     assert_true(seen.failed[8]);
     assert_string_equal(seen.err[8].msg, "duplicate field");
 
-    /* valid records stay intact in the pool after the parse */
-    assert_int_equal(seen.rec[0]->v[id].u, 1);
-    assert_int_equal(seen.rec[4]->v[id].u, 2);
-    assert_ptr_equal(seen.rec[4]->schema, s);
+    /* the last record stays intact in the pool after the parse */
+    assert_int_equal(seen.rec[8]->index, 8);
+    assert_ptr_equal(seen.rec[8]->schema, s);
+    assert_int_equal(body(s, "[{\"_id\":1},{\"_id\":7,\"end_time\":9}]",
+                          &seen), DFX_OK);
+    assert_int_equal(seen.rec[1]->v[id].u, 7);
+    assert_int_equal(seen.rec[1]->ts_us, 9);
 
     /* a string yajl lets through but that is not UTF-8 rejects only its
      * record */
@@ -1138,6 +1155,46 @@ test_utf8_everywhere(void **state)
 
     /* the parser goes on after a malformed text */
     ok(s, "{\"trace_id\":\"caf\xc3\xa9\"}");
+}
+
+/* An array of many records takes the memory of one record, escaped
+ * string copies included. */
+static void
+test_json_body_memory(void **state)
+{
+    const dfx_schema_t  *s = L7;
+    dfx_parse_limits_t   lim = { .depth = 8, .records = 0 };
+    dfx_record_parser_t *p;
+    seen_t               seen;
+    char                *text;
+    size_t               n = 20000, i, len = 0, cap = n * 64 + 2;
+
+    DFX_UNUSED(state);
+    p = dfx_record_parser_create(&lim);
+    text = malloc(cap);
+    assert_non_null(p);
+    assert_non_null(text);
+    text[len++] = '[';
+    for (i = 0; i < n; i++) {
+        len += (size_t) snprintf(text + len, cap - len,
+                                 "%s{\"_id\":%zu,\"request_resource\":"
+                                 "\"\\/a\\/b\"}", i ? "," : "", i);
+    }
+    text[len++] = ']';
+
+    dfx_pool_reset(ctx.pool);
+    memset(&seen, 0, sizeof(seen));
+    seen.stop_at = -1;
+    assert_int_equal(dfx_record_parse_json(p, s, text, len, ctx.pool,
+                                           count_only, &seen, &ctx.err),
+                     DFX_OK);
+    assert_int_equal(seen.n, n);
+    /* one block of the pool: 20,000 records held at once would be some
+     * 40 MB */
+    assert_true(dfx_pool_size(ctx.pool) <= 64 * 1024 + 256);
+
+    free(text);
+    dfx_record_parser_destroy(p);
 }
 
 static void
@@ -1318,6 +1375,7 @@ main(void)
         cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_json_body),
         cmocka_unit_test(test_json_body_errors),
+        cmocka_unit_test(test_json_body_memory),
         cmocka_unit_test(test_json_limits),
         cmocka_unit_test(test_full_record),
         cmocka_unit_test(test_alloc_failures),
