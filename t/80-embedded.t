@@ -28,9 +28,11 @@ is_deeply($stats->{listen}, [ $d->ingest ], '/stats listen');
 is_deeply($stats->{admin_listen}, [ $d->admin ], '/stats admin_listen');
 
 my @recs = slurp_lines("$top/conf/examples/$L7.ndjson");
-my $r = $d->post($L7, join("\n", @recs) . "\n");
-is($r->{status}, 202, 'the example records: 202') or diag($r->{content});
+my $r = $d->post($L7, join("\n", @recs) . "\n", query => 'ack=kafka');
+is($r->{status}, 200, 'the example records, ?ack=kafka: 200')
+    or diag($r->{content});
 is($r->{json}{accepted}, scalar(@recs), 'all accepted');
+is($r->{json}{delivered}, scalar(@recs), 'all delivered before the answer');
 
 my @got = consume($bs, "deepflow.$L7", scalar(@recs), 20);
 is(scalar(@got), scalar(@recs), 'kcat reads them back from the embedded '
