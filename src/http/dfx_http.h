@@ -2,7 +2,8 @@
  * dfx_http.h: the HTTP side of the daemon, as main sees it.
  *
  * Ingest listeners (dfexport.listen) are served by `workers` threads, each
- * with its own event_base and evhttp, all accepting on the same sockets.
+ * with its own event_base and evhttp, all accepting on the same sockets
+ * (a new connection goes to the least loaded worker).
  * The admin listener (dfexport.admin-listen) is served on the main
  * event_base, where Kafka delivery reports and cycle retirement also run.
  * Listeners and workers are set up once: a reload does not rebind them.

@@ -2,6 +2,7 @@
  * dfx_http_int.h: what the files of src/http share and nobody else sees.
  *
  * dfx_http_listen.c    addresses, sockets, workers, dispatch, shutdown
+ * dfx_http_conn.c      ingest connections: spread over workers, reads
  * dfx_http_ingest.c    POST /v1/ingest/<data-source>
  * dfx_http_ack.c       requests waiting for Kafka (?ack=kafka)
  * dfx_http_dryrun.c    ?dry_run=1 answers
