@@ -1,6 +1,8 @@
 /*
  * test_dfx_dict.c: the universal-tag dictionary: both JSON spellings,
- * ids as numbers and strings, errors with their paths, duplicate ids,
+ * ids as numbers and strings, errors with their paths (the first in
+ * document order), syntax errors with their line and column, strict
+ * JSON, members in any order and tables that grow, duplicate ids,
  * escaping, publication while readers hold the old dictionary, and the
  * size and load time of a 10,000-pod dictionary.
  */
@@ -435,29 +437,391 @@ test_errors(void **state)
     assert_error("{\"pod_map\":[", "line 1, column 13: unexpected end of "
                  "input");
     assert_error("", "line 1, column 1: unexpected end of input");
-    assert_error("{} {}", "line 1, column 4: unexpected character");
+    assert_error("{} {}",
+                 "line 1, column 4: unexpected text after the document");
     assert_error("{\"pod_map\":[{\"id\":1,\"name\":\"\xff\"}]}",
-                 "line 1, column 29: invalid utf-8 string");
+                 "line 1, column 29: invalid UTF-8");
 
     /* a dictionary given as a string of the wrong length */
     snprintf(big, sizeof(big), "{\"az_map\":[]}");
     assert_null(dfx_dict_parse(big, 5, NULL, 0));
 }
 
-/* json-c keeps the last of two equal member names: the document is
- * read as it would be by any JSON reader, not rejected. */
+/* A member name given twice in one object is refused, whether spelled
+ * the same way or both ways. */
 static void
-test_repeated_json_member(void **state)
+test_given_twice(void **state)
 {
-    char         err[256] = "";
-    dfx_dict_t  *d;
+    (void) state;
+    assert_error("{\"az_map\":[{\"id\":1,\"name\":\"a\",\"name\":\"b\"}]}",
+                 "az_map[0].name: given twice");
+    assert_error("{\"az_map\":[{\"id\":1,\"name\":\"a\",\"id\":1}]}",
+                 "az_map[0].id: given twice");
+    assert_error("{\"version\":1,\"version\":1}", "version: given twice");
+    assert_error("{\"pod_map\":[],\"pod_map\":[]}", "pod_map: given twice");
+    assert_error("{\"podMap\":null,\"podMap\":[]}", "podMap: given twice");
+    assert_error("{\"podMap\":[],\"pod_map\":[]}",
+                 "pod_map: given twice (also as \"podMap\")");
+    assert_error("{\"pod_k8s_label_map\":[{\"pod_id\":1,\"pod_id\":1}]}",
+                 "pod_k8s_label_map[0].pod_id: given twice");
+    assert_error("{\"pod_k8s_label_map\":[{\"labelName\":[],"
+                 "\"label_name\":[]}]}",
+                 "pod_k8s_label_map[0].label_name: given twice (also as "
+                 "\"labelName\")");
+    /* a name per object: the same member in two entries is fine */
+    assert_error("{\"az_map\":[{\"id\":1},{\"id\":2},{\"id\":3,\"id\":4}]}",
+                 "az_map[2].id: given twice");
+}
+
+/* Line and column (1-based, in bytes) of the offending byte or token,
+ * and a short reason. */
+static void
+test_syntax_errors(void **state)
+{
+    (void) state;
+    assert_error("{\n  \"pod_map\": [\n    {\"id\": 1 \"name\": \"a\"}\n]}",
+                 "line 3, column 14: unexpected character");
+    assert_error("{\"version\":1,\n\n}", "line 3, column 1: unexpected "
+                 "character");
+    assert_error("{\"version\":1,,}", "line 1, column 14: unexpected "
+                 "character");
+    assert_error("{\"version\" 1}", "line 1, column 12: unexpected "
+                 "character");
+    assert_error("{\"pod_map\":[{\"id\":1},]}",
+                 "line 1, column 22: unexpected character");
+    assert_error("{\"pod_map\":[{\"id\":1}}",
+                 "line 1, column 21: unexpected character");
+    assert_error("{\"version\":tru}", "line 1, column 15: unexpected "
+                 "character");
+    assert_error("{\"version\":1.}", "line 1, column 14: invalid number");
+    assert_error("{\"version\":-}", "line 1, column 13: invalid number");
+    assert_error("{\"version\":\"a\\qb\"}",
+                 "line 1, column 15: invalid escape in a string");
+    assert_error("{\"version\":\"\\u12g4\"}",
+                 "line 1, column 17: invalid \\u escape");
+    assert_error("{\"version\":1}\n  x",
+                 "line 2, column 3: unexpected text after the document");
+    assert_error("{\"version\":1} {}",
+                 "line 1, column 15: unexpected text after the document");
+    assert_error("{\"version\":1", "line 1, column 13: unexpected end of "
+                 "input");
+    assert_error("{\"pod_map\":[{\"id\":1,\"name\":\"ab",
+                 "line 1, column 31: unexpected end of input");
+    assert_error("  \n ", "line 2, column 2: unexpected end of input");
+    /* UTF-8: what yajl refuses, and the forms it lets through (overlong,
+     * a surrogate, past U+10FFFF, a lone surrogate escape) */
+    assert_error("{\"pod_map\":[\n{\"name\":\"ok \xc3(\"}]}",
+                 "line 2, column 14: invalid UTF-8");
+    assert_error("{\"pod_map\":[{\"name\":\"\xc0\x80\"}]}",
+                 "line 1, column 22: invalid UTF-8");
+    assert_error("{\"pod_map\":[{\"name\":\"a\\\"\xed\xa0\x80\"}]}",
+                 "line 1, column 25: invalid UTF-8");
+    assert_error("{\"pod_map\":[{\"name\":\"\xf4\x90\x80\x80\"}]}",
+                 "line 1, column 22: invalid UTF-8");
+    assert_error("{\"pod_\xc0\xaf\":[]}", "line 1, column 7: invalid UTF-8");
+    assert_error("{\"pod_map\":[{\"name\":\"x\\ud800\"}]}",
+                 "line 1, column 23: lone surrogate in a \\u escape");
+    assert_error("{\"pod_map\":[{\"name\":\"\\udc00\\ud800\"}]}",
+                 "line 1, column 22: lone surrogate in a \\u escape");
+    assert_error("{\"pod_map\":[{\"name\":\"\\\\udc00\\ud800\\u0041\"}]}",
+                 "line 1, column 29: lone surrogate in a \\u escape");
+}
+
+/* What json-c took and RFC 8259 does not is refused. */
+static void
+test_strict_json(void **state)
+{
+    const dfx_dict_labels_t  *l;
+    char                      err[256] = "";
+    dfx_dict_t               *d;
 
     (void) state;
-    d = parse("{\"az_map\":[{\"id\":1,\"name\":\"a\",\"name\":\"b\"}]}", err,
+    assert_error("{\"version\":NaN}", "line 1, column 12: unexpected "
+                 "character");
+    assert_error("{\"version\":Infinity}", "line 1, column 12: unexpected "
+                 "character");
+    assert_error("{\"version\":-Infinity}", "line 1, column 13: invalid "
+                 "number");
+    assert_error("{'version':1}", "line 1, column 2: unexpected character");
+    assert_error("{\"pod_map\":[{\"id\":1,\"name\":'a'}]}",
+                 "line 1, column 28: unexpected character");
+    assert_error("{\"version\":00}", "line 1, column 13: unexpected "
+                 "character");
+    assert_error("{\"version\":-01}", "line 1, column 14: unexpected "
+                 "character");
+    assert_error("{\"version\":+1}", "line 1, column 12: unexpected "
+                 "character");
+    assert_error("{\"version\":.5}", "line 1, column 12: unexpected "
+                 "character");
+    assert_error("{\"version\":0x10}", "line 1, column 13: unexpected "
+                 "character");
+    assert_error("{version:1}", "line 1, column 2: unexpected character");
+    assert_error("{\"pod_map\":[{\"id\":1,\"name\":\"a\x01\"}]}",
+                 "line 1, column 30: control character in a string");
+    assert_error("{\"pod_map\":[{\"id\":1,\"name\":\"a\tb\"}]}",
+                 "line 1, column 30: control character in a string");
+    assert_error("{\"pod_map\":[{\"id\":1,\"name\":\"a\nb\"}]}",
+                 "line 1, column 30: control character in a string");
+    assert_error("{/* c */\"version\":1}", "line 1, column 2: unexpected "
+                 "character");
+    assert_error("{\"version\":1} // c",
+                 "line 1, column 15: unexpected text after the document");
+    assert_error("{\"version\":1,}", "line 1, column 14: unexpected "
+                 "character");
+    /* yajl's whitespace, not JSON's */
+    assert_error("{\"version\":1\f}", "line 1, column 13: unexpected "
+                 "character");
+    assert_error("{\"version\":\v1}", "line 1, column 12: unexpected "
+                 "character");
+    assert_error("{\"pod_map\":[{\"name\":\"a\fb\"}]}",
+                 "line 1, column 23: unexpected character");
+    /* an error before one of them is reported first */
+    assert_error("{\"version\":true,\f}", "version: expected an integer, "
+                 "got true");
+
+    /* and what is JSON still loads: escapes, a pair of surrogates,
+     * UTF-8 of every length, -0, whitespace around */
+    d = parse(" \r\n\t{\"version\":-0,\"pod_map\":[{\"id\":1,\"name\":"
+              "\"\\ud83d\\ude00\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}],"
+              "\"pod_k8s_label_map\":[{\"pod_id\":1,\"label_name\":"
+              "[\"\\u0061\\/b\"],\"label_value\":[\"\\\\\"]}]} \n", err,
               sizeof(err));
+    assert_string_equal(err, "");
     assert_non_null(d);
-    assert_name(d, DFX_DICT_AZ, 1, "\"b\"");
+    assert_int_equal(dfx_dict_version(d), 0);
+    assert_name(d, DFX_DICT_POD, 1, "\"\xf0\x9f\x98\x80\xc3\xa9\xe2\x82\xac"
+                "\xf0\x9f\x98\x80\"");
+    l = dfx_dict_pod_labels(d, 1);
+    assert_non_null(l);
+    assert_string_equal(l->names_raw[0].data, "a/b");
+    assert_memory_equal(l->values[0].data, "\"\\\\\"", 4);
     dfx_dict_release(d);
+}
+
+/* The first problem in document order is the one reported, wherever it
+ * is and whatever comes after it. */
+static void
+test_document_order(void **state)
+{
+    (void) state;
+    assert_error("{\"pod_map\":[{\"id\":1.5}],\"regoin_map\":[]}",
+                 "pod_map[0].id: expected an integer, got 1.5");
+    assert_error("{\"regoin_map\":[],\"pod_map\":[{\"id\":1.5}]}",
+                 "regoin_map: unknown member");
+    assert_error("{\"vtap_map\":[{\"id\":1}],\"version\":-1}",
+                 "version: must be between 0 and 18446744073709551615, "
+                 "got -1");
+    assert_error("{\"pod_map\":[{\"name\":5,\"id\":\"x\"}]}",
+                 "pod_map[0].name: expected a string, got 5");
+    assert_error("{\"pod_map\":[{\"id\":\"x\",\"name\":5}]}",
+                 "pod_map[0].id: expected an integer, got \"x\"");
+    assert_error("{\"device_map\":[{\"name\":\"a\",\"type\":-2,\"id\":-1}]}",
+                 "device_map[0].type: must be between 0 and 4294967295, "
+                 "got -2");
+    /* content before syntax, and syntax before content */
+    assert_error("{\"pod_map\":[{\"id\":\"x\"}], ]",
+                 "pod_map[0].id: expected an integer, got \"x\"");
+    assert_error("{\"pod_map\":[{\"id\":1,,}], \"bad\":1}",
+                 "line 1, column 21: unexpected character");
+    /* the lengths of the label lists are compared when the entry ends */
+    assert_error("{\"pod_k8s_label_map\":[{\"label_value\":[\"1\",\"2\"],"
+                 "\"labelName\":[\"a\"]},{\"pod_id\":\"x\"}]}",
+                 "pod_k8s_label_map[0]: labelName has 1 elements, "
+                 "label_value 2");
+    assert_error("{\"pod_k8s_label_map\":[{\"label_value\":[\"1\",\"2\"],"
+                 "\"pod_id\":-1}]}",
+                 "pod_k8s_label_map[0].pod_id: must be between 0 and "
+                 "4294967295, got -1");
+    assert_error("{\"pod_k8s_label_map\":[{\"label_value\":[\"1\"]}]}",
+                 "pod_k8s_label_map[0]: label_name has 0 elements, "
+                 "label_value 1");
+    /* an entry that is fine, then the next one */
+    assert_error("{\"pod_map\":[{\"id\":1},{\"name\":\"b\"},{\"nmae\":1}]}",
+                 "pod_map[2].nmae: unknown member");
+    assert_error("{\"pod_map\":[],\"az_map\":[{\"id\":1,\"type\":6}]}",
+                 "az_map[0].type: unknown member");
+}
+
+/* "got X": a scalar as written in the document, a container by kind. */
+static void
+test_shown_values(void **state)
+{
+    (void) state;
+    assert_error("{\"pod_map\":[{\"id\":\"1\\u0041\"}]}",
+                 "pod_map[0].id: expected an integer, got \"1\\u0041\"");
+    assert_error("{\"pod_map\":[{\"id\":\"a\\\"b\\\\\"}]}",
+                 "pod_map[0].id: expected an integer, got \"a\\\"b\\\\\"");
+    assert_error("{\"pod_map\":[{\"id\":-1.5e3}]}",
+                 "pod_map[0].id: expected an integer, got -1.5e3");
+    assert_error("{\"pod_map\":[{\"id\":1.0}]}",
+                 "pod_map[0].id: expected an integer, got 1.0");
+    assert_error("{\"pod_map\":[{\"id\":false}]}",
+                 "pod_map[0].id: expected an integer, got false");
+    assert_error("{\"pod_map\":[{\"id\":-99999999999999999999999}]}",
+                 "pod_map[0].id: must be between 0 and 4294967295, got "
+                 "-99999999999999999999999");
+    assert_error("{\"pod_map\":[{\"id\":\"4294967296\"}]}",
+                 "pod_map[0].id: must be between 0 and 4294967295, got "
+                 "\"4294967296\"");
+    assert_error("{\"pod_map\":[{\"name\":null,\"id\":{}}]}",
+                 "pod_map[0].id: expected an integer, got an object");
+    assert_error("{\"version\":[1]}",
+                 "version: expected an integer, got an array");
+    assert_error("{\"pod_map\":[{\"name\":[\"a\"]}]}",
+                 "pod_map[0].name: expected a string, got an array");
+    assert_error("{\"pod_map\":[{\"name\":true}]}",
+                 "pod_map[0].name: expected a string, got true");
+    assert_error("{\"pod_map\":[null]}",
+                 "pod_map[0]: expected an object, got null");
+    assert_error("{\"pod_map\":[{},\"x\"]}",
+                 "pod_map[1]: expected an object, got \"x\"");
+    assert_error("{\"pod_map\":[[]]}",
+                 "pod_map[0]: expected an object, got an array");
+    assert_error("{\"pod_k8s_label_map\":[{\"label_name\":[\"a\",null,{}]}]}",
+                 "pod_k8s_label_map[0].label_name[2]: expected a string, "
+                 "got an object");
+    assert_error("{\"pod_k8s_label_map\":[{\"labelValue\":[1]}]}",
+                 "pod_k8s_label_map[0].labelValue[0]: expected a string, "
+                 "got 1");
+    assert_error("{\"pod_k8s_label_map\":[{\"label_value\":{}}]}",
+                 "pod_k8s_label_map[0].label_value: expected an array");
+    assert_error("\"x\"", "expected a JSON object at the top level");
+    assert_error("null", "expected a JSON object at the top level");
+}
+
+/* Nesting deeper than the format is refused at the first container out
+ * of place, however deep the rest goes. */
+static void
+test_deep_nesting(void **state)
+{
+    static const struct {
+        const char  *prefix;
+        char         open;
+        const char  *want;
+    } cases[] = {
+        { "", '[', "expected a JSON object at the top level" },
+        { "{\"pod_map\":", '{', "pod_map: expected an array" },
+        { "{\"pod_map\":[", '[', "pod_map[0]: expected an object, got "
+                                 "an array" },
+        { "{\"pod_map\":[{\"id\":", '[', "pod_map[0].id: expected an "
+                                         "integer, got an array" },
+        { "{\"version\":", '{', "version: expected an integer, got an "
+                                "object" },
+        { "{\"pod_k8s_label_map\":[{\"label_name\":[", '[',
+          "pod_k8s_label_map[0].label_name[0]: expected a string, got an "
+          "array" },
+    };
+    dfx_buf_t  b = DFX_BUF_INIT;
+    size_t     i, j;
+
+    (void) state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        dfx_buf_reset(&b);
+        assert_int_equal(dfx_buf_printf(&b, "%s", cases[i].prefix), 0);
+        for (j = 0; j < 200000; j++) {
+            assert_int_equal(dfx_buf_printf(&b, "%s", cases[i].open == '['
+                                            ? "[" : "{\"a\":"), 0);
+        }
+        assert_int_equal(dfx_buf_putc(&b, '\0'), 0);
+        assert_error(b.data, cases[i].want);
+    }
+    dfx_buf_free(&b);
+}
+
+/* Maps and members in any order and spelling, many entries: the tables
+ * grow by rehashing many times, and every entry is then found. */
+static void
+test_any_order_and_growth(void **state)
+{
+    const dfx_dict_labels_t  *l;
+    const size_t              npods = 20000, ndev = 5000, nlab = 3000;
+    dfx_buf_t                 b = DFX_BUF_INIT, lit = DFX_BUF_INIT;
+    char                      err[256] = "", raw[32];
+    dfx_dict_t               *d;
+    size_t                    i, j, n;
+
+    (void) state;
+    assert_int_equal(dfx_buf_printf(&b, "{\"podK8sLabelMap\":["), 0);
+    for (i = 0; i < nlab; i++) {
+        n = 1 + i % 4;
+        assert_int_equal(dfx_buf_printf(&b, "%s{\"label_value\":[",
+                                        i ? "," : ""), 0);
+        for (j = 0; j < n; j++) {
+            assert_int_equal(dfx_buf_printf(&b, "%s\"v%zu-%zu\"",
+                                            j ? "," : "", i, j), 0);
+        }
+        assert_int_equal(dfx_buf_printf(&b, "],\"labelName\":["), 0);
+        for (j = 0; j < n; j++) {
+            assert_int_equal(dfx_buf_printf(&b, "%s\"n%zu\"", j ? "," : "",
+                                            j), 0);
+        }
+        assert_int_equal(dfx_buf_printf(&b, "],\"podId\":\"%zu\"}",
+                                        i * 7 + 1), 0);
+    }
+    assert_int_equal(dfx_buf_printf(&b, "],\"device_map\":["), 0);
+    for (i = 0; i < ndev; i++) {
+        assert_int_equal(dfx_buf_printf(&b, "%s{\"name\":\"dev-%zu\","
+                                        "\"type\":%zu,\"id\":%zu}",
+                                        i ? "," : "", i, 10 + i % 3, i / 3),
+                         0);
+    }
+    assert_int_equal(dfx_buf_printf(&b, "],\"version\":42,\"pod_map\":["),
+                     0);
+    for (i = 0; i < npods; i++) {
+        /* every tenth name is too long for its slot */
+        assert_int_equal(dfx_buf_printf(&b, "%s{\"name\":\"pod-%zu%s\","
+                                        "\"id\":%zu}", i ? "," : "", i,
+                                        i % 10 ? "" : "-0123456789abcdef"
+                                        "0123456789abcdef0123456789",
+                                        i * 7 + 1), 0);
+    }
+    assert_int_equal(dfx_buf_printf(&b, "],\"regionMap\":[{\"id\":1,"
+                                    "\"name\":\"r\"}]}"), 0);
+
+    d = dfx_dict_parse(b.data, b.len, err, sizeof(err));
+    assert_string_equal(err, "");
+    assert_non_null(d);
+    assert_int_equal(dfx_dict_version(d), 42);
+    assert_int_equal(dfx_dict_entries(d), npods + ndev + 1 + nlab);
+    /* 8 slots at first, doubled 12 times: 20,000 entries at most 70% */
+    assert_int_equal(d->maps[DFX_DICT_POD].mask + 1, 32768);
+    assert_int_equal(d->maps[DFX_DICT_DEVICE].mask + 1, 8192);
+    assert_int_equal(d->lmask + 1, 8192);
+
+    for (i = 0; i < npods; i++) {
+        dfx_buf_reset(&lit);
+        assert_int_equal(dfx_buf_printf(&lit, "\"pod-%zu%s\"", i,
+                                        i % 10 ? "" : "-0123456789abcdef"
+                                        "0123456789abcdef0123456789"), 0);
+        assert_name(d, DFX_DICT_POD, i * 7 + 1, lit.data);
+        assert_no_name(d, DFX_DICT_POD, i * 7 + 2);
+    }
+    for (i = 0; i < ndev; i++) {
+        dfx_buf_reset(&lit);
+        assert_int_equal(dfx_buf_printf(&lit, "\"dev-%zu\"", i), 0);
+        assert_name(d, DFX_DICT_DEVICE, DFX_DICT_DEVICE_KEY(10 + i % 3,
+                                                            i / 3),
+                    lit.data);
+        assert_no_name(d, DFX_DICT_DEVICE, DFX_DICT_DEVICE_KEY(9, i / 3));
+    }
+    for (i = 0; i < nlab; i++) {
+        l = dfx_dict_pod_labels(d, (uint32_t) (i * 7 + 1));
+        assert_non_null(l);
+        assert_int_equal(l->n, 1 + i % 4);
+        for (j = 0; j < l->n; j++) {
+            snprintf(raw, sizeof(raw), "n%zu", j);
+            assert_string_equal(l->names_raw[j].data, raw);
+            dfx_buf_reset(&lit);
+            assert_int_equal(dfx_buf_printf(&lit, "\"v%zu-%zu\"", i, j), 0);
+            assert_int_equal(l->values[j].len, lit.len);
+            assert_memory_equal(l->values[j].data, lit.data, lit.len);
+        }
+        assert_null(dfx_dict_pod_labels(d, (uint32_t) (i * 7 + 2)));
+    }
+    assert_name(d, DFX_DICT_REGION, 1, "\"r\"");
+    dfx_dict_release(d);
+    dfx_buf_free(&b);
+    dfx_buf_free(&lit);
 }
 
 static void
@@ -772,7 +1136,13 @@ main(void)
         cmocka_unit_test(test_slots_and_names),
         cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_repeated_json_member),
+        cmocka_unit_test(test_given_twice),
+        cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_strict_json),
+        cmocka_unit_test(test_document_order),
+        cmocka_unit_test(test_shown_values),
+        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_any_order_and_growth),
         cmocka_unit_test(test_too_many_labels),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_publish_and_stats),
