@@ -124,6 +124,19 @@ fz_get(json_object *o, const char *name, const char *camel)
     return NULL;
 }
 
+static int
+fz_has_fffd(const char *s, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i + 3 <= len; i++) {
+        if (memcmp(s + i, "\xef\xbf\xbd", 3) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The literal is a JSON string whose value is want[0..wlen). */
 static void
 fz_check_literal(dfx_str_t lit, const char *want, size_t wlen)
@@ -146,8 +159,12 @@ fz_check_literal(dfx_str_t lit, const char *want, size_t wlen)
         fprintf(stderr, "literal: %.*s\n", (int) lit.len, lit.data);
         fz_die("a name literal does not parse as one JSON string");
     }
-    if ((size_t) json_object_get_string_len(o) != wlen
-        || memcmp(json_object_get_string(o), want, wlen) != 0)
+    /* json-c 0.16 decodes some valid surrogate pairs (\ud837\ude00) to
+     * U+FFFD: where its reading of the document holds U+FFFD, it is no
+     * oracle for the name */
+    if (!fz_has_fffd(want, wlen)
+        && ((size_t) json_object_get_string_len(o) != wlen
+            || memcmp(json_object_get_string(o), want, wlen) != 0))
     {
         fprintf(stderr, "literal: %.*s\n", (int) lit.len, lit.data);
         fz_die("a name literal decodes to another name");
