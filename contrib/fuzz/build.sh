@@ -70,7 +70,7 @@ modules/enum_translate/dfx_enum_translate.c
 modules/enum_translate/dfx_enum_translate_conf.c
 modules/universal_tag/dfx_universal_tag.c
 modules/universal_tag/dfx_universal_tag_conf.c
-modules/universal_tag/dfx_dict.c
+modules/universal_tag/dfx_dict.c modules/universal_tag/dfx_dict_parse.c
 modules/encode/dfx_encode.c
 "
 

@@ -25,8 +25,8 @@
 #include "dfx_pool.h"
 #include "dfx_stats.h"
 
-/* included for the pool behind a dictionary (its size) */
-#include "universal_tag/dfx_dict.c"
+/* the dictionary's insides: table and pool sizes */
+#include "universal_tag/dfx_dict_int.h"
 
 #ifndef DFX_TEST_FIXTURES
 #error "DFX_TEST_FIXTURES must name the project's t/fixtures"
