@@ -17,6 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "../dfx_test_record.h"
 #include "dfx_buf.h"
 #include "dfx_core.h"
 #include "dfx_module.h"
@@ -61,15 +62,6 @@ load(const char *yaml)
     return conf;
 }
 
-static const dfx_schema_t *
-ds(const char *name)
-{
-    const dfx_schema_t  *s = dfx_schema_find(name, strlen(name));
-
-    assert_non_null(s);
-    return s;
-}
-
 static dfx_chain_t *
 chain(const dfx_conf_t *conf, unsigned exporter, const char *source)
 {
@@ -79,52 +71,6 @@ chain(const dfx_conf_t *conf, unsigned exporter, const char *source)
     c = dfx_chain_create(&conf->exporters[exporter], ds(source), enums);
     assert_non_null(c);
     return c;
-}
-
-/* A record with every slot absent but the ones set through the helpers. */
-typedef struct trec_s {
-    dfx_record_t   r;
-    dfx_value_t    v[256];
-    uint8_t        st[256];
-} trec_t;
-
-static void
-rec_init(trec_t *t, const dfx_schema_t *s)
-{
-    memset(t, 0, sizeof(*t));
-    assert_true(s->nfields <= 256);
-    t->r.schema = s;
-    t->r.v = t->v;
-    t->r.state = t->st;
-}
-
-static unsigned
-fld(const trec_t *t, const char *name)
-{
-    int  f = dfx_schema_field(t->r.schema, name, strlen(name));
-
-    if (f < 0) {
-        fail_msg("no field %s in %s", name, t->r.schema->name);
-    }
-    return (unsigned) f;
-}
-
-static void
-set_u(trec_t *t, const char *name, uint64_t u)
-{
-    unsigned  f = fld(t, name);
-
-    t->v[f].u = u;
-    t->st[f] = DFX_SLOT_SET;
-}
-
-static void
-set_s(trec_t *t, const char *name, const char *s)
-{
-    unsigned  f = fld(t, name);
-
-    t->v[f].s = dfx_str_cstr(s);
-    t->st[f] = DFX_SLOT_SET;
 }
 
 static int

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "../dfx_test_record.h"
 #include "dfx_buf.h"
 #include "dfx_core.h"
 #include "dfx_module.h"
@@ -30,101 +31,10 @@ extern const dfx_module_t  dfx_tag_filter_module;
 
 /* ---- records ------------------------------------------------------ */
 
-#define T_MAXF  512
-
-typedef struct trec_s {
-    dfx_record_t   r;
-    dfx_value_t    v[T_MAXF];
-    uint8_t        st[T_MAXF];
-    dfx_str_t      strs[8];
-    double         f64s[8];
-} trec_t;
-
-static const dfx_schema_t *
-ds(const char *name)
-{
-    const dfx_schema_t  *s = dfx_schema_find(name, strlen(name));
-
-    assert_non_null(s);
-    assert_true(s->nfields <= T_MAXF);
-    return s;
-}
-
-static void
-rec_init(trec_t *t, const dfx_schema_t *s)
-{
-    memset(t, 0, sizeof(*t));
-    t->r.schema = s;
-    t->r.v = t->v;
-    t->r.state = t->st;
-}
-
-static unsigned
-fld(const trec_t *t, const char *name)
-{
-    int  f = dfx_schema_field(t->r.schema, name, strlen(name));
-
-    if (f < 0) {
-        fail_msg("no field %s in %s", name, t->r.schema->name);
-    }
-    return (unsigned) f;
-}
-
-static void
-set_u(trec_t *t, const char *name, uint64_t u)
-{
-    unsigned  f = fld(t, name);
-
-    t->v[f].u = u;
-    t->st[f] = DFX_SLOT_SET;
-}
-
-static void
-set_i(trec_t *t, const char *name, int64_t i)
-{
-    unsigned  f = fld(t, name);
-
-    t->v[f].i = i;
-    t->st[f] = DFX_SLOT_SET;
-}
-
-static void
-set_s(trec_t *t, const char *name, const char *s)
-{
-    unsigned  f = fld(t, name);
-
-    t->v[f].s = dfx_str_cstr(s);
-    t->st[f] = DFX_SLOT_SET;
-}
-
-static void
-set_ip4(trec_t *t, const char *name, const char *text)
-{
-    struct in_addr  a;
-
-    assert_int_equal(inet_pton(AF_INET, text, &a), 1);
-    set_u(t, name, ntohl(a.s_addr));
-}
-
-static void
-set_ip6(trec_t *t, const char *name, const char *text)
-{
-    unsigned  f = fld(t, name);
-
-    assert_int_equal(inet_pton(AF_INET6, text, t->v[f].ip6), 1);
-    t->st[f] = DFX_SLOT_SET;
-}
-
-static void
-set_null(trec_t *t, const char *name)
-{
-    t->st[fld(t, name)] = DFX_SLOT_NULL;
-}
-
 static void
 set_strs(trec_t *t, const char *name, const char *a, const char *b)
 {
-    unsigned  f = fld(t, name);
+    unsigned  f = fld(t->r.schema, name);
     size_t    n = 0;
 
     if (a != NULL) {
@@ -141,7 +51,7 @@ set_strs(trec_t *t, const char *name, const char *a, const char *b)
 static void
 set_f64s(trec_t *t, const char *name, double a, double b)
 {
-    unsigned  f = fld(t, name);
+    unsigned  f = fld(t->r.schema, name);
 
     t->f64s[0] = a;
     t->f64s[1] = b;
@@ -986,7 +896,7 @@ test_patterns_as_regexec(void **state)
 
     (void) state;
     rec_init(&t, ds(src));
-    f = fld(&t, "request_domain");
+    f = fld(t.r.schema, "request_domain");
     npat = nw + sizeof(regex) / sizeof(regex[0]);
 
     for (p = 0; p < npat; p++) {

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "../dfx_test_record.h"
 #include "dfx_buf.h"
 #include "dfx_core.h"
 #include "dfx_module.h"
@@ -41,79 +42,12 @@ static dfx_enums_t  *enums;
 
 /* ---- records ------------------------------------------------------ */
 
-#define T_MAXF  512
-
-typedef struct trec_s {
-    dfx_record_t   r;
-    dfx_value_t    v[T_MAXF];
-    uint8_t        st[T_MAXF];
-} trec_t;
-
-static const dfx_schema_t *
-ds(const char *name)
-{
-    const dfx_schema_t  *s = dfx_schema_find(name, strlen(name));
-
-    assert_non_null(s);
-    assert_true(s->nfields <= T_MAXF);
-    return s;
-}
-
+/* A record of source at the time of SPEC 9's network examples. */
 static void
-rec_init(trec_t *t, const char *source)
+urec_init(trec_t *t, const char *source)
 {
-    memset(t, 0, sizeof(*t));
-    t->r.schema = ds(source);
-    t->r.v = t->v;
-    t->r.state = t->st;
+    rec_init(t, ds(source));
     t->r.ts_us = 1699999980LL * 1000000;
-}
-
-static unsigned
-fld(const dfx_schema_t *s, const char *name)
-{
-    int  f = dfx_schema_field(s, name, strlen(name));
-
-    if (f < 0) {
-        fail_msg("no field %s in %s", name, s->name);
-    }
-    return (unsigned) f;
-}
-
-static void
-set_u(trec_t *t, const char *name, uint64_t u)
-{
-    unsigned  f = fld(t->r.schema, name);
-
-    t->v[f].u = u;
-    t->st[f] = DFX_SLOT_SET;
-}
-
-static void
-set_i(trec_t *t, const char *name, int64_t i)
-{
-    unsigned  f = fld(t->r.schema, name);
-
-    t->v[f].i = i;
-    t->st[f] = DFX_SLOT_SET;
-}
-
-static void
-set_ip4(trec_t *t, const char *name, const char *text)
-{
-    struct in_addr  a;
-
-    assert_int_equal(inet_pton(AF_INET, text, &a), 1);
-    set_u(t, name, ntohl(a.s_addr));
-}
-
-static void
-set_ip6(trec_t *t, const char *name, const char *text)
-{
-    unsigned  f = fld(t->r.schema, name);
-
-    assert_int_equal(inet_pton(AF_INET6, text, t->v[f].ip6), 1);
-    t->st[f] = DFX_SLOT_SET;
 }
 
 /* ---- chains ------------------------------------------------------- */
@@ -331,7 +265,7 @@ test_id_maps(void **state)
 
     (void) state;
     chain_open(&tc, L7, TAGS NO_ENUMS, 0);
-    rec_init(&t, L7);
+    urec_init(&t, L7);
     set_u(&t, "region_id_0", 1);
     set_u(&t, "region_id_1", 9);
     set_u(&t, "az_id_0", 3);
@@ -406,7 +340,7 @@ test_device_types(void **state)
 
     (void) state;
     chain_open(&tc, L7, TAGS NO_ENUMS, 0);
-    rec_init(&t, L7);
+    urec_init(&t, L7);
     for (code = 0; code < 256; code++) {
         want[0] = '\0';
         for (k = 0; k < dfx_nelems(known); k++) {
@@ -432,7 +366,7 @@ test_devices(void **state)
 
     (void) state;
     chain_open(&tc, L7, TAGS NO_ENUMS, 0);
-    rec_init(&t, L7);
+    urec_init(&t, L7);
 
     /* l3_device: the side's own l3_device_type */
     set_u(&t, "l3_device_type_0", 10);
@@ -485,7 +419,7 @@ test_internet_addresses(void **state)
 
     (void) state;
     chain_open(&tc, L7, TAGS NO_ENUMS, 0);
-    rec_init(&t, L7);
+    urec_init(&t, L7);
     set_u(&t, "is_ipv4", 1);
     set_ip4(&t, "ip4_0", "10.244.1.23");
     set_ip4(&t, "ip4_1", "93.184.216.34");
@@ -531,7 +465,7 @@ test_unknown_and_empty_names(void **state)
     d = dict_of("{\"region_map\":[{\"id\":1,\"name\":\"\"},"
                 "{\"id\":2,\"name\":\"a\\\"b\"}]}");
     chain_open(&tc, L7, TAGS NO_ENUMS, 0);
-    rec_init(&t, L7);
+    urec_init(&t, L7);
     set_u(&t, "region_id_0", 1);
     set_u(&t, "region_id_1", 2);
     set_u(&t, "az_id_0", 1);
@@ -554,7 +488,7 @@ test_single_side_sources(void **state)
     (void) state;
     /* events translate their own gprocess_id (DeepFlow passed 0) */
     chain_open(&tc, FE, TAGS NO_ENUMS, 0);
-    rec_init(&t, FE);
+    urec_init(&t, FE);
     set_u(&t, "gprocess_id", 87215);
     set_u(&t, "region_id", 1);
     set_u(&t, "l3_device_type", 10);
@@ -571,7 +505,7 @@ test_single_side_sources(void **state)
     chain_close(&tc);
 
     chain_open(&tc, NW, TAGS NO_ENUMS, 0);
-    rec_init(&t, NW);
+    urec_init(&t, NW);
     set_u(&t, "pod_id", 30001);
     set_u(&t, "service_id", 401);
     assert_value(tc.chain, fixture, &t, "pod_id",
@@ -589,7 +523,7 @@ test_labels(void **state)
     trec_t    t;
 
     (void) state;
-    rec_init(&t, L7);
+    urec_init(&t, L7);
     set_u(&t, "pod_id_0", 25547);
     set_u(&t, "pod_id_1", 47570);
 
@@ -653,7 +587,7 @@ test_labels(void **state)
     chain_open(&tc, L7, "    export-fields: [$k8s.label]\n", 1);
     set_u(&t, "pod_id_0", 401);
     assert_labels(tc.chain, fixture, &t, 0, "");
-    rec_init(&t, L7);
+    urec_init(&t, L7);
     assert_labels(tc.chain, fixture, &t, 1, "");
     chain_close(&tc);
 }
@@ -670,7 +604,7 @@ test_labels_escaped_single_side(void **state)
                 "\"label_name\":[\"a\\\"b\",\"c\\\\d\"],"
                 "\"label_value\":[\"x\\ny\",\"\\u0001\"]}]}");
     chain_open(&tc, NW, "    export-fields: [$k8s.label]\n", 1);
-    rec_init(&t, NW);
+    urec_init(&t, NW);
     set_u(&t, "pod_id", 9);
     assert_labels(tc.chain, d, &t, 0,
                   ",\"k8s_label_names\":[\"a\\\"b\",\"c\\\\d\"],"
@@ -728,7 +662,7 @@ test_network_map_example(void **state)
     (void) state;
     chain_open(&tc, NM, "    export-fields: [$tag, $metrics, "
                "$k8s.label.app]\n", 1);
-    rec_init(&t, NM);
+    urec_init(&t, NM);
     set_ip4(&t, "ip4_0", "10.244.1.23");
     set_i(&t, "l3_epc_id_0", 2);
     set_u(&t, "l3_device_id_0", 25547);
