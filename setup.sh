@@ -16,7 +16,13 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 packages="build-essential autoconf automake libtool pkg-config \
 libevent-dev librdkafka-dev libyajl-dev libjson-c-dev libyaml-dev \
-libssl-dev libcmocka-dev zlib1g-dev openssl kcat curl perl valgrind"
+libssl-dev libcmocka-dev zlib1g-dev libcurl4-openssl-dev tzdata \
+openssl kcat curl perl valgrind"
+
+# ./setup.sh test also runs a real ClickHouse (Debian's 18.16), which the
+# tests start on their own loopback ports and stop by pid.  Installing the
+# package enables its system service too; the tests never use it.
+test_packages="clickhouse-server clickhouse-client"
 
 need_packages() {
     missing=""
@@ -73,6 +79,7 @@ run)
     exec build/dfexport -c conf/dfexport.yaml --embedded-kafka
     ;;
 test)
+    packages="$packages $test_packages"
     need_packages
     generate
     sh contrib/check-sources.sh

@@ -1,12 +1,16 @@
 #!/usr/bin/perl
 # A short scenario under valgrind (memcheck, full leak check): POSTs (one
 # acked by Kafka, one gzip-encoded), a bad record, a dictionary PUT, a
-# reload, then SIGTERM: no error, no leak, exit 0.
+# reload, then SIGTERM: no error, no leak, exit 0.  Then a ClickHouse
+# follower (against the scripted stand-in): windows read and acknowledged,
+# a failed try, SIGTERM in the middle of following.
 use strict;
 use warnings;
 use Test::More;
 use lib 't/lib';
-use Dfx qw(top mock_start dfx_start dfx_conf consume slurp slurp_lines);
+use Dfx qw(top mock_start dfx_start dfx_conf consume slurp slurp_lines
+           wait_until);
+use DfxCH qw(fake_start);
 
 if ($ENV{DFX_SANITIZED}) {
     plan skip_all => 'DFX_SANITIZED=1: an ASan/UBSan build cannot run under '
@@ -68,4 +72,32 @@ is($mock->count('vg.two'), 1, 'vg.two: the record after the reload');
 
 my $st = $d->stop(timeout => 60);
 is($st, 0, 'exit status 0 under valgrind (errors would make it 99)');
+
+# ---- the ClickHouse follower --------------------------------------------
+my $W = 5;
+my $base = int(time() / $W) * $W - 6 * $W;
+my $fake = fake_start(
+    mode => '500',
+    columns => [[qw(time DateTime)], [qw(_id UInt64)], [qw(end_time Int64)],
+                [qw(tag_source_0 UInt8)]],
+    rows => sub {
+        my ($from, $to) = @_;
+        return [ map { "{\"time\":$_,\"_id\":$_,\"end_time\":${_}000000}" }
+                 $from .. $to - 1 ];
+    });
+my $c = dfx_start(bootstrap => $mock->bootstrap, valgrind => 1, ready => 0,
+                  exporters => [{ topic => 'vg.ch' }],
+                  main => { clickhouse => {
+                      url => $fake->url, 'checkpoint-dir' => '{DIR}/ck',
+                      settle => 0, window => $W, start => $base,
+                      'retry-max' => 1 } });
+ok(wait_until(60, sub {
+    $c->metric('clickhouse_errors_total', data_source => $L7,
+               reason => 'http') >= 1 }), 'follower: a failed try');
+$fake->mode('ok');
+ok($mock->wait_count('vg.ch', 6 * $W, 60) >= 6 * $W,
+   'follower: the rows of six windows in Kafka');
+$st = $c->stop(timeout => 60);
+is($st, 0, 'follower: exit status 0 under valgrind');
+$fake->stop;
 done_testing();

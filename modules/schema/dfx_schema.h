@@ -131,6 +131,10 @@ typedef enum {
 } dfx_utag_id_t;
 
 #define DFX_FIELD_NULLABLE  0x01   /* null allowed; absent/null = omitted */
+/* DeepFlow's DateTime columns: the parser's ClickHouse dialect reads
+ * their date and time text (dfx_record_parse.h). */
+#define DFX_FIELD_TIME_S    0x02   /* "time": seconds, DateTime */
+#define DFX_FIELD_TIME_US   0x04   /* start/end_time: us, DateTime64(6) */
 
 typedef struct dfx_field_s {
     const char  *name;          /* output name before translation */

@@ -8,7 +8,7 @@
 #include "dfx_schema_tables.h"
 
 static const dfx_field_t  dfx_application_map_fields[] = {
-    DFX_F("time", TAG, FLOW_INFO, U32),
+    DFX_F("time", TAG, FLOW_INFO, U32, DFX_TIME_S),
     DFX_F("request", METRICS, THROUGHPUT, U32),
     DFX_F("response", METRICS, THROUGHPUT, U32),
     DFX_F("direction_score", METRICS, THROUGHPUT, U8),

@@ -7,10 +7,10 @@
 #include "dfx_schema_tables.h"
 
 static const dfx_field_t  dfx_file_event_fields[] = {
-    DFX_F("time", TAG, FLOW_INFO, U32),
+    DFX_F("time", TAG, FLOW_INFO, U32, DFX_TIME_S),
     DFX_F("_id", TAG, FLOW_INFO, U64),
-    DFX_F("start_time", TAG, FLOW_INFO, I64),
-    DFX_F("end_time", TAG, FLOW_INFO, I64),
+    DFX_F("start_time", TAG, FLOW_INFO, I64, DFX_TIME_US),
+    DFX_F("end_time", TAG, FLOW_INFO, I64, DFX_TIME_US),
     DFX_F("signal_source", TAG, CAPTURE_INFO, U8,
           DFX_E(FILE_EVENT_SIGNAL_SOURCE)),
     DFX_F("event_type", TAG, EVENT_INFO, STR, DFX_E(FILE_EVENT_TYPE)),

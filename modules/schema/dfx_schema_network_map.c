@@ -10,7 +10,7 @@
 #include "dfx_schema_tables.h"
 
 static const dfx_field_t  dfx_network_map_fields[] = {
-    DFX_F("time", TAG, FLOW_INFO, U32),
+    DFX_F("time", TAG, FLOW_INFO, U32, DFX_TIME_S),
     DFX_F("packet_tx", METRICS, L3_THROUGHPUT, U64),
     DFX_F("packet_rx", METRICS, L3_THROUGHPUT, U64),
     DFX_F("byte_tx", METRICS, L3_THROUGHPUT, U64),

@@ -3,9 +3,10 @@
  * and the schema objects they define; private to modules/schema.
  *
  * DFX_F(name, category, sub-category, type, extras...) is one row; extras
- * are DFX_NULLABLE, DFX_E(enum), DFX_U(universal tag, side, translated
- * key) and DFX_A(aliases...).  NONE stands for "no category" / "no or
- * unknown sub-category".
+ * are DFX_NULLABLE, DFX_TIME_S or DFX_TIME_US (DeepFlow's DateTime
+ * columns), DFX_E(enum), DFX_U(universal tag, side, translated key) and
+ * DFX_A(aliases...).  NONE stands for "no category" / "no or unknown
+ * sub-category".
  */
 #ifndef DFX_SCHEMA_TABLES_H
 #define DFX_SCHEMA_TABLES_H
@@ -23,6 +24,8 @@
       .type = DFX_T_##ty, __VA_ARGS__ }
 
 #define DFX_NULLABLE     .flags = DFX_FIELD_NULLABLE
+#define DFX_TIME_S       .flags = DFX_FIELD_TIME_S
+#define DFX_TIME_US      .flags = DFX_FIELD_TIME_US
 #define DFX_E(e)         .enum_id = DFX_ENUM_##e
 #define DFX_U(u, sd, k)  .utag = DFX_UTAG_##u, .side = (sd), .utag_key = (k)
 #define DFX_A(...)       .alias = { __VA_ARGS__ }

@@ -150,6 +150,31 @@ typedef struct dfx_conf_logc_s {
     dfx_conf_str_t   file;
 } dfx_conf_logc_t;
 
+/* dfexport.clickhouse: the ClickHouse source (doc/clickhouse.md). */
+typedef struct dfx_conf_clickhouse_s {
+    dfx_conf_str_t     url;              /* "" = no ClickHouse source */
+    dfx_conf_str_t     user;
+    dfx_conf_str_t     password;         /* after check: ${ENV} or the
+                                          * file's first line */
+    dfx_conf_str_t     password_file;
+    dfx_conf_str_t     tls_ca_file;
+    dfx_conf_strs_t    orgs;
+    dfx_conf_strs_t    data_sources;     /* [] = every data source an
+                                          * enabled exporter takes */
+    dfx_conf_int_t     settle;           /* seconds */
+    dfx_conf_int_t     window;           /* seconds */
+    dfx_conf_str_t     checkpoint_dir;
+    dfx_conf_str_t     start;            /* now | unix seconds | UTC time */
+    dfx_conf_int_t     timeout;          /* seconds */
+    dfx_conf_int_t     retry_max;        /* seconds */
+    /* filled by the check */
+    int64_t            start_ts;         /* -1: now */
+    uint16_t           org_ids[16];
+    size_t             norgs;
+    uint32_t           ds_mask;          /* bit per dfx_ds_id_t; 0: all
+                                          * that exporters take */
+} dfx_conf_clickhouse_t;
+
 typedef struct dfx_conf_main_s {
     dfx_conf_strs_t    listen;
     dfx_conf_strs_t    admin_listen;
@@ -164,6 +189,7 @@ typedef struct dfx_conf_main_s {
     dfx_conf_str_t     enum_dir;
     dfx_conf_int_t     embedded_kafka;   /* brokers; 0 = off */
     dfx_conf_logc_t    log;
+    dfx_conf_clickhouse_t  clickhouse;
 } dfx_conf_main_t;
 
 /* ---- one ingester.exporters[] element ------------------------------ */
@@ -255,6 +281,11 @@ dfx_conf_t *dfx_conf_load_mem(const char *name, const char *data,
                               void (*err_out)(int is_error,
                                               const char *line));
 
+/* A time as dfexport.clickhouse.start and --backfill take it: "now",
+ * unix seconds, "YYYY-MM-DD hh:mm:ss" or "YYYY-MM-DDThh:mm:ssZ", both
+ * UTC.  Returns the unix time, -1 for "now", -2 when it does not parse. */
+int64_t dfx_conf_parse_time(const char *s);
+
 /* Frees a conf.  Accepts NULL. */
 void dfx_conf_free(dfx_conf_t *conf);
 
@@ -262,5 +293,6 @@ void dfx_conf_free(dfx_conf_t *conf);
  * conf/dfexport.yaml. */
 extern const dfx_conf_key_t dfx_conf_main_keys[];
 extern const dfx_conf_key_t dfx_conf_exporter_keys[];
+extern const dfx_conf_key_t dfx_conf_clickhouse_keys[];
 
 #endif /* DFX_CONF_H */

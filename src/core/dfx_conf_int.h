@@ -123,6 +123,10 @@ void dfx_conf_main_load(dfx_conf_ctx_t *cf, dfx_conf_t *conf,
 void dfx_conf_exporters_load(dfx_conf_ctx_t *cf, dfx_conf_t *conf,
                              const dfx_node_t *node, const dfx_node_t *key);
 void dfx_conf_exporter_free(dfx_conf_exporter_t *ec);
+/* dfexport.clickhouse (dfx_conf_clickhouse.c): the rules between its
+ * keys; paths must have been resolved. */
+void dfx_conf_clickhouse_check(dfx_conf_ctx_t *cf,
+                               dfx_conf_clickhouse_t *cc);
 
 /* Reports that memory ran out (the load then fails). */
 void dfx_conf_nomem(dfx_conf_ctx_t *cf);

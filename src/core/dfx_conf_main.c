@@ -121,6 +121,10 @@ const dfx_conf_key_t  dfx_conf_main_keys[] = {
       .offset = offsetof(dfx_conf_main_t, log),
       .table = dfx_conf_log_keys,
       .doc = "the daemon's log" },
+    { .name = "clickhouse", .type = DFX_CONF_TABLE,
+      .offset = offsetof(dfx_conf_main_t, clickhouse),
+      .table = dfx_conf_clickhouse_keys,
+      .doc = "read DeepFlow's records from its ClickHouse (doc/clickhouse.md)" },
     DFX_CONF_KEY_END
 };
 
@@ -298,6 +302,12 @@ dfx_conf_main_load(dfx_conf_ctx_t *cf, dfx_conf_t *conf,
         dfx_conf_resolve_path(cf, &conf->main.enum_dir, "enum");
         dfx_conf_resolve_path(cf, &conf->main.dictionary, NULL);
         dfx_conf_resolve_path(cf, &conf->main.log.file, NULL);
+        dfx_conf_resolve_path(cf, &conf->main.clickhouse.checkpoint_dir,
+                              NULL);
+        dfx_conf_resolve_path(cf, &conf->main.clickhouse.password_file,
+                              NULL);
+        dfx_conf_resolve_path(cf, &conf->main.clickhouse.tls_ca_file, NULL);
+        dfx_conf_clickhouse_check(cf, &conf->main.clickhouse);
     }
     dfx_conf_pop(cf, 0);
 }

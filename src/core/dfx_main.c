@@ -1,7 +1,8 @@
 /*
  * dfx_main.c: command line, start-up, signals, reload and shutdown.
  *
- *   dfexport [-c FILE] [-t] [--embedded-kafka[=N]] [-V] [-h]
+ *   dfexport [-c FILE] [-t] [--embedded-kafka[=N]]
+ *            [--backfill FROM,TO] [-V] [-h]
  *
  * The main thread owns one event_base: signals, the admin listener, the
  * Kafka delivery events and the retirement of old cycles.  The ingest
@@ -16,10 +17,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 
 #include "config.h"
+#include "dfx_ch.h"
 #include "dfx_conf.h"
 #include "dfx_core.h"
 #include "dfx_cycle.h"
@@ -50,13 +53,20 @@ typedef struct dfx_main_s {
     struct timeval       drain_deadline;
     int                  shutdown_timeout;  /* seconds, of the live conf */
     int                  stopping;
+    dfx_ch_source_t     *ch;                /* the ClickHouse source */
+    dfx_ch_backfill_t    backfill;          /* --backfill */
+    int                  backfilling;
+    const char          *push_target;       /* --push-sql */
+    struct event        *ch_done_ev;        /* a backfill is done */
 } dfx_main_t;
 
 static void
 dfx_usage(FILE *out)
 {
     fprintf(out,
-        "usage: dfexport [-c FILE] [-t] [--embedded-kafka[=N]] [-V] [-h]\n"
+        "usage: dfexport [-c FILE] [-t] [--embedded-kafka[=N]] "
+        "[--backfill FROM,TO]\n"
+        "                [--push-sql URL] [-V] [-h]\n"
         "  -c FILE              config file (default: %s/dfexport.yaml)\n"
         "  -t                   check the config, print every error, exit 0 "
         "(ok) or 1\n"
@@ -64,6 +74,15 @@ dfx_usage(FILE *out)
         "(default 1);\n"
         "                       every exporter's endpoints are replaced by "
         "it\n"
+        "  --backfill FROM,TO   read [FROM, TO) from dfexport.clickhouse, "
+        "export it, exit;\n"
+        "                       unix seconds or \"YYYY-MM-DD hh:mm:ss\" "
+        "(UTC), TO may be now;\n"
+        "                       resumable: run it again to go on\n"
+        "  --push-sql URL       print the SQL that makes DeepFlow's "
+        "ClickHouse POST its\n"
+        "                       rows to dfexport at URL "
+        "(http://HOST:PORT), exit\n"
         "  -V                   print the version and exit\n"
         "  -h                   print this help and exit\n",
         DFX_SYSCONFDIR);
@@ -183,7 +202,7 @@ dfx_strs_eq(const dfx_conf_strs_t *a, const dfx_conf_strs_t *b)
 static void
 dfx_warn_restart_keys(const dfx_conf_main_t *old, const dfx_conf_main_t *new)
 {
-    const char  *changed[5];
+    const char  *changed[6];
     size_t       n = 0, i;
 
     if (!dfx_strs_eq(&old->listen, &new->listen)) {
@@ -201,10 +220,64 @@ dfx_warn_restart_keys(const dfx_conf_main_t *old, const dfx_conf_main_t *new)
     if (old->client_timeout.v != new->client_timeout.v) {
         changed[n++] = "client-timeout";
     }
+    if (!dfx_ch_conf_same(&old->clickhouse, &new->clickhouse)) {
+        changed[n++] = "clickhouse";
+    }
     for (i = 0; i < n; i++) {
         dfx_log_warn("reload: dfexport.%s changed; it takes effect at the "
                      "next restart", changed[i]);
     }
+}
+
+static void
+dfx_ch_done_handler(evutil_socket_t fd, short what, void *arg)
+{
+    dfx_main_t  *m = arg;
+
+    DFX_UNUSED(fd);
+    DFX_UNUSED(what);
+    if (!m->stopping) {
+        m->stopping = 1;
+        event_base_loopbreak(m->base);
+    }
+}
+
+/* FROM,TO of --backfill.  Returns 0, or -1 after saying why. */
+static int
+dfx_parse_backfill(dfx_main_t *m, const char *arg)
+{
+    const char  *comma = strchr(arg, ',');
+    char         from[64];
+    int64_t      f, t;
+
+    if (comma == NULL || (size_t) (comma - arg) >= sizeof(from)) {
+        goto bad;
+    }
+    memcpy(from, arg, (size_t) (comma - arg));
+    from[comma - arg] = '\0';
+    f = dfx_conf_parse_time(from);
+    t = dfx_conf_parse_time(comma + 1);
+    if (t == -1) {
+        t = (int64_t) time(NULL);
+    }
+    if (f < 0 || t < 0) {
+        goto bad;
+    }
+    if (t <= f) {
+        fprintf(stderr, "dfexport: --backfill: TO must be after FROM, got "
+                "\"%s\"\n", arg);
+        return -1;
+    }
+    m->backfill.from = f;
+    m->backfill.to = t;
+    m->backfilling = 1;
+    return 0;
+
+bad:
+    fprintf(stderr, "dfexport: --backfill: expected FROM,TO (unix seconds or "
+            "\"YYYY-MM-DD hh:mm:ss\" UTC; TO may be now), got \"%s\"\n",
+            arg);
+    return -1;
 }
 
 static void
@@ -336,6 +409,8 @@ dfx_parse_args(dfx_main_t *m, int argc, char **argv)
 {
     static const struct option  longopts[] = {
         { "embedded-kafka", optional_argument, NULL, 'E' },
+        { "backfill", required_argument, NULL, 'B' },
+        { "push-sql", required_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 }
@@ -368,6 +443,14 @@ dfx_parse_args(dfx_main_t *m, int argc, char **argv)
             }
             m->embedded = (int) n;
             break;
+        case 'B':
+            if (dfx_parse_backfill(m, optarg) != 0) {
+                return 2;
+            }
+            break;
+        case 'P':
+            m->push_target = optarg;
+            break;
         case 'h':
             dfx_usage(stdout);
             return 0;
@@ -394,7 +477,7 @@ main(int argc, char **argv)
     dfx_main_t    m;
     dfx_conf_t   *conf = NULL;
     dfx_cycle_t  *cycle;
-    int           rc, brokers;
+    int           rc, brokers, off = 1;
 
     memset(&m, 0, sizeof(m));
     rc = dfx_parse_args(&m, argc, argv);
@@ -424,8 +507,17 @@ main(int argc, char **argv)
     if (conf == NULL) {
         goto done;
     }
+    if (m.push_target != NULL) {
+        rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK
+             && dfx_ch_push_sql(conf, m.push_target, stdout) == 0 ? 0 : 1;
+        goto done;
+    }
 
     signal(SIGPIPE, SIG_IGN);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "dfexport: cannot initialise libcurl\n");
+        goto done;
+    }
     if (evthread_use_pthreads() != 0) {
         fprintf(stderr, "dfexport: libevent has no pthreads support\n");
         goto done;
@@ -459,10 +551,28 @@ main(int argc, char **argv)
     }
     dfx_cycle_publish(cycle);
 
-    if (dfx_http_start(&cycle->conf->main, m.base) != 0) {
+    if (m.backfilling) {
+        m.backfill.progress = isatty(STDERR_FILENO);
+        if (cycle->conf->main.clickhouse.url.v[0] == '\0') {
+            dfx_log_alert("--backfill needs dfexport.clickhouse.url");
+            goto done;
+        }
+    } else if (dfx_http_start(&cycle->conf->main, m.base) != 0) {
         goto done;
     }
     dfx_http_set_embedded_bootstrap(m.bootstrap);
+
+    m.ch_done_ev = event_new(m.base, -1, 0, dfx_ch_done_handler, &m);
+    if (m.ch_done_ev == NULL) {
+        dfx_log_alert("out of memory");
+        goto done;
+    }
+    m.ch = dfx_ch_start(cycle->conf, m.backfilling ? &m.backfill : NULL,
+                        m.ch_done_ev, &off);
+    if (m.ch == NULL && !off) {
+        dfx_log_alert("cannot start the ClickHouse source");
+        goto done;
+    }
 
     m.sig_term = evsignal_new(m.base, SIGTERM, dfx_signal_handler, &m);
     m.sig_int = evsignal_new(m.base, SIGINT, dfx_signal_handler, &m);
@@ -480,14 +590,27 @@ main(int argc, char **argv)
                    (long) getpid());
     event_base_dispatch(m.base);
     rc = 0;
+    if (m.backfilling && !dfx_ch_complete(m.ch)) {
+        dfx_log_warn("backfill stopped before the end of its range; run it "
+                     "again to go on from its checkpoint");
+        rc = 1;
+    }
 
 done:
+    /* no new window once shutdown begins; a window in flight keeps its
+     * checkpoint and is read again at the next start */
+    dfx_ch_stop(m.ch);
     dfx_http_stop();
     /* Kafka gets what is left of the deadline: at least half of it */
     dfx_cycle_shutdown(m.shutdown_timeout * 1000 / 2);
     /* delivery events of the last flush need the base one more time */
     if (m.base != NULL) {
         event_base_loop(m.base, EVLOOP_NONBLOCK);
+    }
+    /* its windows' acknowledgements pointed into it until now */
+    dfx_ch_free(m.ch);
+    if (m.ch_done_ev != NULL) {
+        event_free(m.ch_done_ev);
     }
     dfx_dict_publish(NULL);
     dfx_kafka_mock_stop(m.mock);
@@ -512,6 +635,7 @@ done:
         dfx_log_notice("exit");
     }
     dfx_log_close();
+    curl_global_cleanup();
     libevent_global_shutdown();
     return rc;
 }

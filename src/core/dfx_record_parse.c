@@ -23,6 +23,11 @@
  * keeps one handle until a parse ends in an error or a cancel.  (The
  * first token of each text then reaches the callbacks from a copy inside
  * yajl; only top-level values, never record members, are affected.)
+ *
+ * The ClickHouse dialect is reached only where the strict rules would
+ * reject a value (a number that is no integer, a string for a field that
+ * takes none, a null in a float array), so that the strict path does not
+ * even test which dialect is in force.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,12 +42,18 @@
 
 #include "dfx_core.h"
 #include "dfx_record_parse.h"
+#include "dfx_tz.h"
 
 #define DFX_RP_DEFAULT_DEPTH    32
 #define DFX_RP_DEFAULT_RECORDS  100000
 
 /* How much of an offending value an error message quotes. */
 #define DFX_RP_QUOTE_MAX        48
+
+/* The ClickHouse dialect's ways in: kept out of the strict callbacks
+ * (not inlined into them, laid out with the cold code), so that the
+ * strict path compiles as it would without the dialect. */
+#define DFX_RP_CH_ENTRY         __attribute__((noinline, cold))
 
 typedef enum {
     DFX_RP_TOP = 0,         /* before the top-level value */
@@ -114,6 +125,13 @@ struct dfx_record_parser_s {
     void                   *elems;
     size_t                  nelems;
     size_t                  elems_cap;  /* bytes */
+
+    /* how values are read: dfx_record_parser_set_dialect() */
+    dfx_dialect_t           dialect;
+    const dfx_tz_t         *tz;         /* DateTime text's zone: zones[0] */
+    dfx_tz_t               *zones[DFX_RP_ZONES];   /* loaded, the most
+                                                    * recently used
+                                                    * first */
 };
 
 /* ---- errors ----------------------------------------------------------- */
@@ -468,16 +486,17 @@ dfx_rp_digits8(const char *s)
 #endif
 
 /*
- * The magnitude and sign of an integer token.  yajl's lexer has checked
- * the JSON syntax, so an integer is -?[0-9]+; anything else ('.', 'e') is
- * not one.  Returns 0, -1 when the token is no integer, -2 when its
- * magnitude passes 2^64-1.  (strtoull would need a NUL-terminated copy of
- * every number and wraps negative input around; this is exact and runs
- * on the token in place.)  Nineteen digits cannot pass 2^64-1: they are
- * taken eight at a time where they can be, and only the digits after
- * them are checked for overflow.
+ * The magnitude and sign of an integer token: -?[0-9]+, anything else
+ * ('.', 'e', and in a quoted integer of the ClickHouse dialect any other
+ * byte) is not one.  Returns 0, -1 when the token is no integer, -2 when
+ * its magnitude passes 2^64-1.  (strtoull would need a NUL-terminated
+ * copy of every number and wraps negative input around; this is exact
+ * and runs on the token in place.)  Nineteen digits cannot pass 2^64-1:
+ * they are taken eight at a time where they can be, and only the digits
+ * after them are checked for overflow.  Always inlined: the strict
+ * number callback must not pay a call because the dialect uses it too.
  */
-static int
+static inline __attribute__((always_inline)) int
 dfx_rp_int_token(const char *s, size_t len, int *neg, uint64_t *mag)
 {
     uint64_t  v = 0;
@@ -516,59 +535,72 @@ dfx_rp_int_token(const char *s, size_t len, int *neg, uint64_t *mag)
     return 0;
 }
 
+/* Whether the integer of sign neg and magnitude mag is in the range of
+ * an integer type; *v gets its slot value then. */
+static inline __attribute__((always_inline)) int
+dfx_rp_int_fits(unsigned type, int neg, uint64_t mag, uint64_t *v)
+{
+    uint64_t  lim;
+
+    switch (type) {
+    case DFX_T_U8:
+    case DFX_T_U16:
+    case DFX_T_U32:
+    case DFX_T_U64:
+        /* -0 is 0 */
+        if ((neg && mag != 0) || mag > dfx_rp_umax[type]) {
+            return 0;
+        }
+        *v = mag;
+        return 1;
+
+    case DFX_T_I32:
+    case DFX_T_I64:
+        lim = type == DFX_T_I32 ? (uint64_t) INT32_MAX : (uint64_t) INT64_MAX;
+        if (mag > lim + (uint64_t) neg) {
+            return 0;
+        }
+        /* through uint64: -(2^63) has no positive int64 */
+        *v = neg ? 0 - mag : mag;
+        return 1;
+
+    case DFX_T_BOOL:
+        if (neg || mag > 1) {
+            return 0;
+        }
+        *v = mag;
+        return 1;
+
+    default:
+        return 0;
+    }
+}
+
+static int dfx_rp_ch_number(dfx_record_parser_t *p, const char *s,
+                            size_t len) DFX_RP_CH_ENTRY;
+
 /* Number text (JSON-valid) -> slot: integers only, within the field's
  * range. */
 static int
 dfx_rp_integer(dfx_record_parser_t *p, const char *s, size_t len)
 {
     const dfx_field_t  *f = &p->schema->fields[p->field];
-    dfx_value_t        *v = &p->rec->v[p->field];
-    uint64_t            mag = 0, lim;
+    uint64_t            mag = 0;
     int                 neg = 0;
 
-    if (dfx_rp_int_token(s, len, &neg, &mag) != 0) {
+    if (dfx_rp_int_token(s, len, &neg, &mag) != 0
+        || !dfx_rp_int_fits(f->type, neg, mag, &p->rec->v[p->field].u))
+    {
         goto wrong;
     }
-
-    switch (f->type) {
-    case DFX_T_U8:
-    case DFX_T_U16:
-    case DFX_T_U32:
-    case DFX_T_U64:
-        /* -0 is 0 */
-        if ((neg && mag != 0) || mag > dfx_rp_umax[f->type]) {
-            goto wrong;
-        }
-        v->u = mag;
-        break;
-
-    case DFX_T_I32:
-    case DFX_T_I64:
-        lim = f->type == DFX_T_I32 ? (uint64_t) INT32_MAX
-                                   : (uint64_t) INT64_MAX;
-        if (mag > lim + (uint64_t) neg) {
-            goto wrong;
-        }
-        /* through uint64: -(2^63) has no positive int64 */
-        v->u = neg ? 0 - mag : mag;
-        break;
-
-    case DFX_T_BOOL:
-        if (neg || mag > 1) {
-            goto wrong;
-        }
-        v->u = mag;
-        break;
-
-    default:
-        goto wrong;
-    }
-
     dfx_rp_set(p);
     return 1;
 
 wrong:
 
+    if (p->dialect != DFX_DIALECT_STRICT) {
+        return dfx_rp_ch_number(p, s, len);
+    }
     return dfx_rp_wrong(p, dfx_rp_number_start(p, s, len), "", s, len);
 }
 
@@ -627,6 +659,9 @@ dfx_rp_hex(char c)
     return -1;
 }
 
+static int dfx_rp_ch_mac_text(dfx_record_parser_t *p, const char *s,
+                              size_t len) DFX_RP_CH_ENTRY;
+
 /* aa:bb:cc:dd:ee:ff, either case, ':' or '-' (one kind throughout). */
 static int
 dfx_rp_mac(dfx_record_parser_t *p, const char *s, size_t len)
@@ -653,6 +688,9 @@ dfx_rp_mac(dfx_record_parser_t *p, const char *s, size_t len)
 
 invalid:
 
+    if (p->dialect != DFX_DIALECT_STRICT) {
+        return dfx_rp_ch_mac_text(p, s, len);
+    }
     dfx_rp_quote(q, sizeof(q), s, len, DFX_RP_QUOTE_MAX);
     return dfx_rp_reject(p, dfx_rp_string_start(p, s),
                          "invalid MAC address \"%s\"", q);
@@ -932,6 +970,388 @@ dfx_rp_utf8(dfx_record_parser_t *p, const char *s, size_t len, size_t *bad)
     return dfx_rp_utf8_slow(p, s, len, bad);
 }
 
+/* ---- the ClickHouse dialect ------------------------------------------ */
+
+/*
+ * The exact integer value of a JSON number: -?D[.F][(e|E)[+-]X].  The
+ * decimal text is taken as written (ClickHouse writes a Float64 as the
+ * shortest text that reads back as it), not through a double: 2.5e2 is
+ * 250, 1e19 is 10000000000000000000 exactly.  Returns 0 (*neg, *mag),
+ * -1 when the value has a fraction, -2 when its magnitude passes 2^64-1,
+ * -3 when the text is no number.
+ */
+static int
+dfx_rp_decimal(const char *s, size_t len, int *neg, uint64_t *mag)
+{
+    size_t    i, end, first = len, last = len;
+    int64_t   exp = 0, e10, nfrac = 0, nsig = 0;
+    uint64_t  v = 0;
+    unsigned  d;
+    int       point = 0, digits = 0, eneg = 0;
+
+    *neg = len > 0 && s[0] == '-';
+    for (i = (size_t) *neg; i < len && s[i] != 'e' && s[i] != 'E'; i++) {
+        if (s[i] == '.' && !point) {
+            point = 1;
+            continue;
+        }
+        if (s[i] < '0' || s[i] > '9') {
+            return -3;
+        }
+        digits++;
+        nfrac += point;
+        if (s[i] != '0') {
+            if (first == len) {
+                first = i;
+            }
+            last = i;
+        }
+    }
+    if (digits == 0) {
+        return -3;
+    }
+    end = i;
+    if (i < len) {
+        if (++i < len && (s[i] == '+' || s[i] == '-')) {
+            eneg = s[i++] == '-';
+        }
+        if (i == len) {
+            return -3;
+        }
+        for (; i < len; i++) {
+            if (s[i] < '0' || s[i] > '9') {
+                return -3;
+            }
+            /* saturates far beyond any exponent that matters */
+            if (exp < 100000000) {
+                exp = exp * 10 + (s[i] - '0');
+            }
+        }
+        exp = eneg ? -exp : exp;
+    }
+    if (first == len) {
+        *mag = 0;
+        return 0;
+    }
+
+    /* the value is the digits first..last times 10^e10, the digits after
+     * last being zeros */
+    e10 = exp - nfrac;
+    for (i = last + 1; i < end; i++) {
+        e10 += s[i] != '.';
+    }
+    if (e10 < 0) {
+        return -1;
+    }
+    for (i = first; i <= last; i++) {
+        nsig += s[i] != '.';
+    }
+    if (nsig + e10 > 20) {
+        return -2;
+    }
+    for (i = first; i <= last; i++) {
+        if (s[i] == '.') {
+            continue;
+        }
+        d = (unsigned) (s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) {
+            return -2;
+        }
+        v = v * 10 + d;
+    }
+    for (; e10 > 0; e10--) {
+        if (v > UINT64_MAX / 10) {
+            return -2;
+        }
+        v *= 10;
+    }
+    *mag = v;
+    return 0;
+}
+
+/* A MAC as ClickHouse's UInt64: the low 48 bits are the address. */
+static int
+dfx_rp_ch_mac_value(dfx_record_parser_t *p, size_t start, uint64_t mag,
+    const char *quote, const char *s, size_t len)
+{
+    char  q[DFX_RP_QUOTE_MAX + 8];
+
+    if (mag > UINT64_C(0xffffffffffff)) {
+        dfx_rp_quote(q, sizeof(q), s, len, DFX_RP_QUOTE_MAX);
+        return dfx_rp_reject(p, start, "invalid MAC address %s%s%s (more "
+                             "than 48 bits)", quote, q, quote);
+    }
+    p->rec->v[p->field].u = mag;
+    dfx_rp_set(p);
+    return 1;
+}
+
+/* A MAC string that is not aa:bb:cc:dd:ee:ff: a quoted UInt64? */
+static int
+dfx_rp_ch_mac_text(dfx_record_parser_t *p, const char *s, size_t len)
+{
+    size_t    start = dfx_rp_string_start(p, s);
+    uint64_t  mag = 0;
+    int       neg = 0;
+    char      q[DFX_RP_QUOTE_MAX + 8];
+
+    if (dfx_rp_int_token(s, len, &neg, &mag) == 0 && !neg) {
+        return dfx_rp_ch_mac_value(p, start, mag, "\"", s, len);
+    }
+    dfx_rp_quote(q, sizeof(q), s, len, DFX_RP_QUOTE_MAX);
+    return dfx_rp_reject(p, start, "invalid MAC address \"%s\"", q);
+}
+
+/* A number the strict rules refused: an integral Float64 for an integer
+ * field, a UInt64 MAC, a UInt32 IPv4 address. */
+static int
+dfx_rp_ch_number(dfx_record_parser_t *p, const char *s, size_t len)
+{
+    const dfx_field_t  *f = &p->schema->fields[p->field];
+    size_t              start = dfx_rp_number_start(p, s, len);
+    uint64_t            mag = 0;
+    int                 neg = 0, rc;
+    char                q[DFX_RP_QUOTE_MAX + 8];
+
+    if (f->type <= DFX_T_BOOL) {
+        rc = dfx_rp_decimal(s, len, &neg, &mag);
+        if (rc == -1) {
+            dfx_rp_quote(q, sizeof(q), s, len, DFX_RP_QUOTE_MAX);
+            return dfx_rp_reject(p, start, "Float64 value %s is not an "
+                                 "integer", q);
+        }
+        if (rc == 0 && dfx_rp_int_fits(f->type, neg, mag,
+                                       &p->rec->v[p->field].u))
+        {
+            dfx_rp_set(p);
+            return 1;
+        }
+    } else if (dfx_rp_int_token(s, len, &neg, &mag) == 0 && !neg) {
+        if (f->type == DFX_T_MAC) {
+            return dfx_rp_ch_mac_value(p, start, mag, "", s, len);
+        }
+        if (f->type == DFX_T_IP4 && mag <= UINT32_MAX) {
+            p->rec->v[p->field].u = mag;
+            dfx_rp_set(p);
+            return 1;
+        }
+    }
+    return dfx_rp_wrong(p, start, "", s, len);
+}
+
+/* The value of n decimal digits at s, or -1. */
+static int64_t
+dfx_rp_digits(const char *s, size_t n)
+{
+    int64_t  v = 0;
+    size_t   i;
+
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return -1;
+        }
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* Fraction digits (1 to 9) at s[*i] after a '.', as microseconds: past
+ * the sixth they are cut off, as DateTime64(6) would.  Returns -1 when
+ * there are none or too many. */
+static int64_t
+dfx_rp_fraction(const char *s, size_t len, size_t *i)
+{
+    int64_t  us = 0;
+    size_t   n;
+
+    for (n = 0; *i < len && s[*i] >= '0' && s[*i] <= '9'; n++, (*i)++) {
+        if (n < 6) {
+            us = us * 10 + (s[*i] - '0');
+        }
+    }
+    if (n == 0 || n > 9) {
+        return -1;
+    }
+    for (; n < 6; n++) {
+        us *= 10;
+    }
+    return us;
+}
+
+/*
+ * DateTime text: "YYYY-MM-DD hh:mm:ss" in the dialect's zone, or
+ * "YYYY-MM-DDThh:mm:ssZ" in UTC; with frac, a '.' and 1 to 9 digits may
+ * follow the seconds (DateTime64).  *us gets microseconds since the
+ * epoch.  Returns 0, or -1 when the text is no such date and time.
+ */
+static int
+dfx_rp_datetime(const dfx_tz_t *tz, const char *s, size_t len, int frac,
+    int64_t *us)
+{
+    int64_t   y, mo, d, h, mi, sec, fr = 0, t;
+    size_t    i = 19;
+    int       iso;
+
+    if (len < 19 || s[4] != '-' || s[7] != '-' || s[13] != ':'
+        || s[16] != ':' || (s[10] != ' ' && s[10] != 'T'))
+    {
+        return -1;
+    }
+    iso = s[10] == 'T';
+    y = dfx_rp_digits(s, 4);
+    mo = dfx_rp_digits(s + 5, 2);
+    d = dfx_rp_digits(s + 8, 2);
+    h = dfx_rp_digits(s + 11, 2);
+    mi = dfx_rp_digits(s + 14, 2);
+    sec = dfx_rp_digits(s + 17, 2);
+    if (y < 0 || mo < 1 || mo > 12 || d < 1
+        || d > (int64_t) dfx_tz_days_in_month(y, (unsigned) mo)
+        || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
+    {
+        return -1;
+    }
+    if (frac && i < len && s[i] == '.') {
+        i++;
+        fr = dfx_rp_fraction(s, len, &i);
+        if (fr < 0) {
+            return -1;
+        }
+    }
+    if (iso) {
+        if (i >= len || s[i] != 'Z') {
+            return -1;
+        }
+        i++;
+    }
+    if (i != len) {
+        return -1;
+    }
+
+    t = dfx_tz_days_from_civil(y, (unsigned) mo, (unsigned) d) * 86400
+        + h * 3600 + mi * 60 + sec;
+    if (!iso && tz != NULL) {
+        t = dfx_tz_local_to_utc(tz, t);
+    }
+    /* years 0 to 9999 and a zone's offset: far inside int64 */
+    *us = t * 1000000 + fr;
+    return 0;
+}
+
+/* DateTime64 as date_time_output_format=unix_timestamp writes it:
+ * "-?S.F" (seconds, 1 to 9 fraction digits).  Returns 0, or -1. */
+static int
+dfx_rp_unix_frac(const char *s, size_t len, int64_t *us)
+{
+    const char  *dot = memchr(s, '.', len);
+    uint64_t     sec = 0;
+    int64_t      fr;
+    size_t       i;
+    int          neg = 0;
+
+    if (dot == NULL
+        || dfx_rp_int_token(s, (size_t) (dot - s), &neg, &sec) != 0
+        || sec > (uint64_t) (INT64_MAX / 1000000 - 1))
+    {
+        return -1;
+    }
+    i = (size_t) (dot - s) + 1;
+    fr = dfx_rp_fraction(s, len, &i);
+    if (fr < 0 || i != len) {
+        return -1;
+    }
+    *us = (int64_t) sec * 1000000 + fr;
+    *us = neg ? -*us : *us;
+    return 0;
+}
+
+/* A string for the time field of a flag: DateTime (seconds) or
+ * DateTime64 (microseconds) text.  Returns 1 as callbacks do. */
+static int
+dfx_rp_ch_time(dfx_record_parser_t *p, const char *s, size_t len,
+    size_t start)
+{
+    const dfx_field_t  *f = &p->schema->fields[p->field];
+    int                 us_field = (f->flags & DFX_FIELD_TIME_US) != 0;
+    int64_t             us, t;
+    char                q[DFX_RP_QUOTE_MAX + 8];
+
+    if (!(us_field && dfx_rp_unix_frac(s, len, &us) == 0)
+        && dfx_rp_datetime(p->tz, s, len, us_field, &us) != 0)
+    {
+        dfx_rp_quote(q, sizeof(q), s, len, DFX_RP_QUOTE_MAX);
+        return dfx_rp_reject(p, start, "invalid date and time \"%s\": "
+                             "expected %s", q, us_field
+                             ? "\"YYYY-MM-DD hh:mm:ss[.ffffff]\" or "
+                               "\"YYYY-MM-DDThh:mm:ss[.ffffff]Z\""
+                             : "\"YYYY-MM-DD hh:mm:ss\" or "
+                               "\"YYYY-MM-DDThh:mm:ssZ\"");
+    }
+
+    /* seconds: whole ones (the text had no fraction) */
+    t = us_field ? us : us / 1000000;
+    if (!dfx_rp_int_fits(f->type, t < 0, t < 0 ? 0 - (uint64_t) t
+                                               : (uint64_t) t,
+                         &p->rec->v[p->field].u))
+    {
+        dfx_rp_quote(q, sizeof(q), s, len, DFX_RP_QUOTE_MAX);
+        if (f->type == DFX_T_U32) {
+            return dfx_rp_reject(p, start, "date and time \"%s\" is %s", q,
+                                 t < 0 ? "before 1970-01-01 00:00:00 UTC"
+                                       : "after 2106-02-07 06:28:15 UTC");
+        }
+        return dfx_rp_reject(p, start, "date and time \"%s\" is out of "
+                             "range", q);
+    }
+    dfx_rp_set(p);
+    return 1;
+}
+
+static int dfx_rp_ch_string(dfx_record_parser_t *p, const char *s,
+                            size_t len) DFX_RP_CH_ENTRY;
+
+/* A string for a field of no string type: a quoted (64-bit) integer, or
+ * DateTime text for a time field. */
+static int
+dfx_rp_ch_string(dfx_record_parser_t *p, const char *s, size_t len)
+{
+    const dfx_field_t  *f = &p->schema->fields[p->field];
+    size_t              start = dfx_rp_string_start(p, s);
+    uint64_t            mag = 0;
+    int                 neg = 0;
+
+    if (f->type > DFX_T_BOOL) {
+        return dfx_rp_wrong(p, start, "\"", s, len);
+    }
+    if (dfx_rp_int_token(s, len, &neg, &mag) == 0) {
+        if (dfx_rp_int_fits(f->type, neg, mag, &p->rec->v[p->field].u)) {
+            dfx_rp_set(p);
+            return 1;
+        }
+    } else if (f->flags & (DFX_FIELD_TIME_S | DFX_FIELD_TIME_US)) {
+        return dfx_rp_ch_time(p, s, len, start);
+    }
+    return dfx_rp_wrong(p, start, "\"", s, len);
+}
+
+static int dfx_rp_ch_null_elem(dfx_record_parser_t *p, size_t start)
+    DFX_RP_CH_ENTRY;
+
+/* null in a float array: ClickHouse's NaN or infinity, kept as a NaN
+ * (the message says null again). */
+static int
+dfx_rp_ch_null_elem(dfx_record_parser_t *p, size_t start)
+{
+    double  nan = NAN;
+
+    if (p->schema->fields[p->field].type != DFX_T_F64S) {
+        return dfx_rp_elem_wrong(p, start, "", "null", 4);
+    }
+    if (dfx_rp_elem_push(p, &nan, sizeof(nan)) != 0) {
+        return dfx_rp_stop(p, DFX_ERROR, start, "out of memory");
+    }
+    return 1;
+}
+
 /* ---- yajl callbacks --------------------------------------------------- */
 
 /* State handling shared by every scalar: returns 1 when the scalar
@@ -988,9 +1408,29 @@ dfx_rp_on_null(void *ctx)
         return rc + 1;
     }
     if (p->state == DFX_RP_ELEMS) {
+        if (p->dialect != DFX_DIALECT_STRICT) {
+            return dfx_rp_ch_null_elem(p, start);
+        }
         return dfx_rp_elem_wrong(p, start, "", "null", 4);
     }
     if (!(p->schema->fields[p->field].flags & DFX_FIELD_NULLABLE)) {
+        if (p->dialect != DFX_DIALECT_STRICT
+            && p->schema->fields[p->field].type == DFX_T_IP6)
+        {
+            /* no address: what dfexport's ClickHouse SELECT makes of the
+             * "::" an IPv4 row holds in its IPv6 columns; absent, as an
+             * IPv6 field left out of a record is */
+            p->rec->state[p->field] = DFX_SLOT_NULL;
+            p->state = DFX_RP_KEY;
+            return 1;
+        }
+        if (p->dialect != DFX_DIALECT_STRICT
+            && p->schema->fields[p->field].type <= DFX_T_BOOL)
+        {
+            return dfx_rp_reject(p, start, "null is not allowed (ClickHouse "
+                                 "writes a NaN or infinite Float64 as "
+                                 "null)");
+        }
         return dfx_rp_reject(p, start, "null is not allowed");
     }
     p->rec->state[p->field] = DFX_SLOT_NULL;
@@ -1113,6 +1553,9 @@ dfx_rp_on_string(void *ctx, const unsigned char *us, size_t len)
         case DFX_T_MAC:
             return dfx_rp_mac(p, s, len);
         default:
+            if (p->dialect != DFX_DIALECT_STRICT) {
+                return dfx_rp_ch_string(p, s, len);
+            }
             return dfx_rp_wrong(p, dfx_rp_string_start(p, s), "\"", s,
                                 len);
         }
@@ -1375,8 +1818,54 @@ dfx_record_parser_destroy(dfx_record_parser_t *p)
         free(p->order[i].next);
         free(p->order[i].len);
     }
+    for (i = 0; i < DFX_RP_ZONES; i++) {
+        dfx_tz_free(p->zones[i]);
+    }
     free(p->elems);
     free(p);
+}
+
+int
+dfx_record_parser_set_dialect(dfx_record_parser_t *p, dfx_dialect_t d,
+    const char *tz, char *errbuf, size_t errlen)
+{
+    const char  *name = tz != NULL ? tz : "UTC";
+    dfx_tz_t    *z;
+    size_t       i;
+
+    if (d == DFX_DIALECT_STRICT) {
+        p->dialect = d;
+        return 0;
+    }
+    if (d != DFX_DIALECT_CLICKHOUSE) {
+        if (errbuf != NULL && errlen > 0) {
+            snprintf(errbuf, errlen, "unknown dialect %d", (int) d);
+        }
+        return -1;
+    }
+
+    for (i = 0; i < DFX_RP_ZONES && p->zones[i] != NULL; i++) {
+        if (strcmp(dfx_tz_name(p->zones[i]), name) == 0) {
+            break;
+        }
+    }
+    if (i < DFX_RP_ZONES && p->zones[i] != NULL) {
+        z = p->zones[i];
+    } else {
+        z = dfx_tz_load(tz, errbuf, errlen);
+        if (z == NULL) {
+            return -1;
+        }
+        /* the least recently used goes */
+        i = DFX_RP_ZONES - 1;
+        dfx_tz_free(p->zones[i]);
+    }
+    /* most recently used first */
+    memmove(&p->zones[1], &p->zones[0], i * sizeof(p->zones[0]));
+    p->zones[0] = z;
+    p->tz = z;
+    p->dialect = d;
+    return 0;
 }
 
 static int

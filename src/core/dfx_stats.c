@@ -47,6 +47,7 @@ static const int  dfx_codes[] = {
 
 static const char *const  dfx_reason_names[DFX_REASON_GROUP0] = {
     "too_large", "budget", "shutting_down", "ok", "error", "tag_filters",
+    "connect", "timeout", "http", "stream", "columns", "kafka", "checkpoint",
 };
 
 #define DFX_NEXP  DFX_STATS_MAX_EXPORTERS

@@ -29,6 +29,14 @@ typedef enum {
     DFX_REASON_OK,
     DFX_REASON_ERROR,
     DFX_REASON_TAG_FILTERS,     /* the deprecated top-level tag-filters */
+    /* a failed ClickHouse window (in dfx_ch_err_t order) */
+    DFX_REASON_CH_CONNECT,
+    DFX_REASON_CH_TIMEOUT,
+    DFX_REASON_CH_HTTP,
+    DFX_REASON_CH_STREAM,
+    DFX_REASON_CH_COLUMNS,
+    DFX_REASON_CH_KAFKA,
+    DFX_REASON_CH_CHECKPOINT,
     DFX_REASON_GROUP0,          /* tag-filters-groups[N]: GROUP0 + N */
     DFX_REASON_COUNT = DFX_REASON_GROUP0 + 16
 } dfx_reason_t;

@@ -8,6 +8,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 
+#include "dfx_ch.h"
 #include "dfx_core.h"
 #include "dfx_cycle.h"
 #include "dfx_http.h"
@@ -35,6 +36,8 @@ dfx_http_send_text(struct evhttp_request *r, int code, const char *text)
 void
 dfx_http_health(struct evhttp_request *r, dfx_http_ep_t ep)
 {
+    char  why[320], text[352];
+
     if (!dfx_http_is_get(r)) {
         dfx_http_send_405(r, "GET, HEAD");
         return;
@@ -47,10 +50,14 @@ dfx_http_health(struct evhttp_request *r, dfx_http_ep_t ep)
         evhttp_add_header(evhttp_request_get_output_headers(r),
                           "Retry-After", "1");
         dfx_http_send_text(r, 503, "shutting down\n");
-    } else if (dfx_cycle_ready()) {
-        dfx_http_send_text(r, 200, "ready\n");
-    } else {
+    } else if (!dfx_cycle_ready()) {
         dfx_http_send_text(r, 503, "not ready\n");
+    } else if (!dfx_ch_ready(why, sizeof(why))) {
+        /* a follower that cannot reach ClickHouse exports nothing */
+        snprintf(text, sizeof(text), "not ready: %s\n", why);
+        dfx_http_send_text(r, 503, text);
+    } else {
+        dfx_http_send_text(r, 200, "ready\n");
     }
 }
 
@@ -106,7 +113,8 @@ dfx_http_stats(struct evhttp_request *r)
     }
     rc |= dfx_buf_printf(&b, ",\"ready\":%s",
                          !dfx_http_shutting_down() && dfx_cycle_ready()
-                         ? "true" : "false");
+                         && dfx_ch_ready(NULL, 0) ? "true" : "false");
+    rc |= dfx_ch_stats_json(&b);
 
     d = dfx_dict_acquire();
     rc |= dfx_buf_printf(&b, ",\"dictionary\":{\"loaded\":%s,\"version\":%llu,"

@@ -29,6 +29,10 @@
 
 #define DFX_HTTP_MSGS_MIN  256
 
+/* The zone of DeepFlow's DateTime columns unless its ingester.ckdb
+ * time-zone says otherwise: ?format=clickhouse without ?tz. */
+#define DFX_HTTP_CH_TZ     "Asia/Shanghai"
+
 /* ---- small pieces ---------------------------------------------------- */
 
 static void
@@ -450,7 +454,62 @@ dfx_http_parser(dfx_http_worker_t *w, const dfx_conf_limits_t *lim)
     dfx_record_parser_destroy(w->parser);
     w->parser = dfx_record_parser_create(&pl);
     w->plim = pl;
+    /* a new parser reads strictly */
+    w->dialect = DFX_DIALECT_STRICT;
+    w->tz[0] = '\0';
     return w->parser != NULL ? 0 : -1;
+}
+
+/* Puts the worker's parser in the request's dialect; nothing to do when
+ * it is in it already, as it is for nearly every request.  Returns 0, or
+ * -1 after answering (400: an unknown ?tz; 500: the default zone cannot
+ * be read). */
+static int
+dfx_http_dialect(dfx_http_ctx_t *ctx, const dfx_http_query_t *q)
+{
+    dfx_http_worker_t  *w = ctx->w;
+    dfx_dialect_t       d = DFX_DIALECT_STRICT;
+    const char         *tz = "";
+    char                err[256];
+
+    if (q->format == DFX_HTTP_FORMAT_CLICKHOUSE) {
+        d = DFX_DIALECT_CLICKHOUSE;
+        tz = q->tz[0] != '\0' ? q->tz : DFX_HTTP_CH_TZ;
+    }
+    if (w->dialect == d && strcmp(w->tz, tz) == 0) {
+        return 0;
+    }
+    if (dfx_record_parser_set_dialect(w->parser, d,
+                                      d == DFX_DIALECT_STRICT ? NULL : tz,
+                                      err, sizeof(err)) != 0)
+    {
+        if (q->tz[0] != '\0') {
+            dfx_http_fail(ctx, 400, 0, 0, "query parameter \"tz\": %s", err);
+        } else {
+            /* not the client's doing: tzdata is missing or broken */
+            dfx_http_fail(ctx, 500, 0, 0, "format=clickhouse: %s", err);
+        }
+        return -1;
+    }
+    w->dialect = d;
+    snprintf(w->tz, sizeof(w->tz), "%s", tz);
+    return 0;
+}
+
+/* Whether a body holds nothing but JSON whitespace. */
+static int
+dfx_http_blank(const char *body, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r'
+            && body[i] != '\n')
+        {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 /* Frames and parses the body, running the chains on every record.
@@ -469,13 +528,14 @@ dfx_http_records(dfx_http_ctx_t *ctx, dfx_http_ct_t ct, const char *body,
     uint32_t                  ln, col;
     int                       rc;
 
-    if (dfx_http_parser(w, lim) != 0) {
-        dfx_http_fail(ctx, 500, 0, 0, "out of memory");
-        return -1;
-    }
     ctx->body = body;
     ctx->body_len = len;
     dfx_pool_reset(w->pool);
+    if (ctx->clickhouse && dfx_http_blank(body, len)) {
+        /* ClickHouse posts an empty body when a view's WHERE kept no
+         * row: zero records, a success */
+        return 0;
+    }
 
     if (ct == DFX_HTTP_CT_JSON) {
         rc = dfx_record_parse_json(w->parser, ctx->schema, body, len,
@@ -850,6 +910,15 @@ dfx_http_commit_kafka(dfx_http_ctx_t *ctx, uint32_t nmsgs)
     }
 }
 
+/* The status of a request queued without waiting for Kafka: 202, but
+ * 200 for ClickHouse, whose older servers (18.16 among them) take
+ * nothing else for a success. */
+static int
+dfx_http_queued(const dfx_http_ctx_t *ctx)
+{
+    return ctx->clickhouse ? 200 : 202;
+}
+
 /* Budget, then Kafka, then the answer. */
 static void
 dfx_http_commit(dfx_http_ctx_t *ctx)
@@ -863,7 +932,9 @@ dfx_http_commit(dfx_http_ctx_t *ctx)
     if (nmsgs == 0) {
         /* every record filtered (or rejected): nothing for Kafka */
         dfx_http_count_records(ctx);
-        dfx_http_answer(ctx, ctx->ack == DFX_ACK_KAFKA ? 200 : 202, 0);
+        dfx_http_answer(ctx, ctx->ack == DFX_ACK_KAFKA ? 200
+                                                       : dfx_http_queued(ctx),
+                        0);
         return;
     }
 
@@ -877,7 +948,7 @@ dfx_http_commit(dfx_http_ctx_t *ctx)
     }
     failed = dfx_http_produce(ctx, NULL);
     dfx_http_count_records(ctx);
-    dfx_http_answer(ctx, 202, failed);
+    dfx_http_answer(ctx, dfx_http_queued(ctx), failed);
 }
 
 /* ---- the handler ----------------------------------------------------- */
@@ -913,7 +984,7 @@ dfx_http_ingest(dfx_http_worker_t *w, struct evhttp_request *r, dfx_str_t ds)
     dfx_http_ctx_t     ctx;
     dfx_http_ct_t      ct;
     dfx_http_ce_t      ce;
-    const char        *body = NULL;
+    const char        *ctype, *body = NULL;
     size_t             len = 0;
     char               name[80], err[160];
 
@@ -947,7 +1018,15 @@ dfx_http_ingest(dfx_http_worker_t *w, struct evhttp_request *r, dfx_str_t ds)
         dfx_http_fail(&ctx, 400, 0, 0, "%s", err);
         return;
     }
-    ct = dfx_http_content_type(evhttp_find_header(h, "Content-Type"));
+    ctype = evhttp_find_header(h, "Content-Type");
+    ct = dfx_http_content_type(ctype);
+    if (ct == DFX_HTTP_CT_NONE && ctype == NULL
+        && q.format == DFX_HTTP_FORMAT_CLICKHOUSE)
+    {
+        /* ClickHouse's URL engine sends none before 21.12 (18.16
+         * included): its JSONEachRow is NDJSON */
+        ct = DFX_HTTP_CT_NDJSON;
+    }
     if (ct == DFX_HTTP_CT_NONE) {
         dfx_http_fail(&ctx, 415, 0, 0, "Content-Type must be "
                       "application/x-ndjson or application/json");
@@ -974,7 +1053,15 @@ dfx_http_ingest(dfx_http_worker_t *w, struct evhttp_request *r, dfx_str_t ds)
     dfx_assert(ctx.nroutes <= DFX_STATS_MAX_EXPORTERS);
     ctx.ack = q.ack >= 0 ? q.ack : ctx.cycle->conf->main.ack.v;
     ctx.dry_run = q.dry_run;
+    ctx.clickhouse = q.format == DFX_HTTP_FORMAT_CLICKHOUSE;
 
+    if (dfx_http_parser(w, &ctx.cycle->conf->main.limits) != 0) {
+        dfx_http_fail(&ctx, 500, 0, 0, "out of memory");
+        goto done;
+    }
+    if (dfx_http_dialect(&ctx, &q) != 0) {
+        goto done;
+    }
     if (dfx_http_body(&ctx, ce == DFX_HTTP_CE_GZIP, &body, &len) != 0) {
         goto done;
     }
@@ -991,7 +1078,7 @@ dfx_http_ingest(dfx_http_worker_t *w, struct evhttp_request *r, dfx_str_t ds)
     dfx_dict_release(ctx.dict);
     ctx.dict = NULL;
 
-    if (ctx.nrecords == 0) {
+    if (ctx.nrecords == 0 && !ctx.clickhouse) {
         dfx_http_fail(&ctx, 400, 0, 0, "no records: the body holds no JSON "
                       "object");
         goto done;
@@ -1005,7 +1092,7 @@ dfx_http_ingest(dfx_http_worker_t *w, struct evhttp_request *r, dfx_str_t ds)
         }
         goto done;
     }
-    if (w->result.rejected == ctx.nrecords) {
+    if (ctx.nrecords > 0 && w->result.rejected == ctx.nrecords) {
         dfx_http_count_records(&ctx);
         dfx_http_answer(&ctx, 422, 0);
         goto done;

@@ -90,6 +90,7 @@ typedef struct dfx_http_ctx_s {
     const dfx_dict_t        *dict;
     int                      ack;           /* dfx_ack_mode_t */
     int                      dry_run;
+    int                      clickhouse;    /* ?format=clickhouse */
     uint32_t                 nrecords;
     uint64_t                 unknown;       /* sum of rec->unknown */
     int                      failed;        /* ENOMEM while handling */
@@ -149,6 +150,9 @@ struct dfx_http_worker_s {
     dfx_pool_t              *pool;
     dfx_record_parser_t     *parser;
     dfx_parse_limits_t       plim;
+    dfx_dialect_t            dialect;       /* how parser reads now */
+    char                     tz[DFX_TZ_NAME_MAX + 1];  /* in which zone
+                                                        * ("": strict) */
     dfx_http_gunzip_t        gz;
     dfx_buf_t                body;          /* decoded or gathered body */
     dfx_buf_t                out;           /* the answer */

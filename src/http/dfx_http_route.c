@@ -63,6 +63,50 @@ dfx_http_query_is(const char *s, size_t len, const char *lit)
     return strlen(lit) == len && memcmp(s, lit, len) == 0;
 }
 
+static int
+dfx_http_query_hex(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+/* Percent-decodes a value into out (NUL-terminated; a client may well
+ * send "Asia%2FShanghai").  Returns -1 on a bad escape, an encoded NUL or
+ * a value longer than size - 1. */
+static int
+dfx_http_query_unescape(const char *s, size_t len, char *out, size_t size)
+{
+    size_t  i, o = 0;
+    int     hi, lo;
+
+    for (i = 0; i < len; i++) {
+        if (o + 1 >= size) {
+            return -1;
+        }
+        if (s[i] != '%') {
+            out[o++] = s[i];
+            continue;
+        }
+        hi = i + 2 < len ? dfx_http_query_hex(s[i + 1]) : -1;
+        lo = hi >= 0 ? dfx_http_query_hex(s[i + 2]) : -1;
+        if (lo < 0 || (hi == 0 && lo == 0)) {
+            return -1;
+        }
+        out[o++] = (char) (hi << 4 | lo);
+        i += 2;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
 int
 dfx_http_query_parse(const char *query, dfx_http_query_t *q, char *err,
                      size_t errlen)
@@ -70,10 +114,13 @@ dfx_http_query_parse(const char *query, dfx_http_query_t *q, char *err,
     const char  *p, *amp, *eq, *name, *val;
     size_t       nlen, vlen;
     char         qn[40], qv[40];
-    int          seen_ack = 0, seen_dry = 0, has_val;
+    int          seen_ack = 0, seen_dry = 0, seen_fmt = 0, seen_tz = 0;
+    int          has_val;
 
     q->ack = -1;
     q->dry_run = 0;
+    q->format = DFX_HTTP_FORMAT_JSON;
+    q->tz[0] = '\0';
     if (query == NULL) {
         return 0;
     }
@@ -128,11 +175,46 @@ dfx_http_query_parse(const char *query, dfx_http_query_t *q, char *err,
                          "1 or 0, got \"%s\"", qv);
                 return -1;
             }
+        } else if (dfx_http_query_is(name, nlen, "format")) {
+            if (seen_fmt++) {
+                snprintf(err, errlen, "query parameter \"format\" given "
+                         "twice");
+                return -1;
+            }
+            if (has_val && dfx_http_query_is(val, vlen, "json")) {
+                q->format = DFX_HTTP_FORMAT_JSON;
+            } else if (has_val && dfx_http_query_is(val, vlen, "clickhouse")) {
+                q->format = DFX_HTTP_FORMAT_CLICKHOUSE;
+            } else {
+                snprintf(err, errlen, "query parameter \"format\" must be "
+                         "\"json\" or \"clickhouse\", got \"%s\"", qv);
+                return -1;
+            }
+        } else if (dfx_http_query_is(name, nlen, "tz")) {
+            if (seen_tz++) {
+                snprintf(err, errlen, "query parameter \"tz\" given twice");
+                return -1;
+            }
+            if (!has_val || vlen == 0
+                || dfx_http_query_unescape(val, vlen, q->tz, sizeof(q->tz))
+                   != 0)
+            {
+                q->tz[0] = '\0';
+                snprintf(err, errlen, "query parameter \"tz\" must name a "
+                         "time zone, got \"%s\"", qv);
+                return -1;
+            }
         } else {
             snprintf(err, errlen, "unknown query parameter \"%s\" (known: "
-                     "ack, dry_run)", qn);
+                     "ack, dry_run, format, tz)", qn);
             return -1;
         }
+    }
+    if (seen_tz && q->format != DFX_HTTP_FORMAT_CLICKHOUSE) {
+        /* strict records have no date text to read in a zone */
+        snprintf(err, errlen, "query parameter \"tz\" is only allowed "
+                 "with format=clickhouse");
+        return -1;
     }
     return 0;
 }

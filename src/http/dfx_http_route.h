@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "dfx_str.h"
+#include "dfx_tz.h"
 
 typedef enum {
     DFX_HTTP_EP_NONE = 0,       /* 404 */
@@ -27,14 +28,24 @@ typedef enum {
  * looks it up). */
 dfx_http_ep_t dfx_http_route(const char *path, dfx_str_t *ds);
 
+typedef enum {
+    DFX_HTTP_FORMAT_JSON = 0,       /* the strict input rules */
+    DFX_HTTP_FORMAT_CLICKHOUSE,     /* JSON as ClickHouse writes it */
+} dfx_http_format_t;
+
 typedef struct dfx_http_query_s {
-    int  ack;           /* dfx_ack_mode_t, or -1: the configured default */
-    int  dry_run;       /* 0 or 1 */
+    int   ack;          /* dfx_ack_mode_t, or -1: the configured default */
+    int   dry_run;      /* 0 or 1 */
+    int   format;       /* dfx_http_format_t */
+    char  tz[DFX_TZ_NAME_MAX + 1];  /* percent-decoded; "" when absent */
 } dfx_http_query_t;
 
 /* Parses an ingest query string (NULL or "" = none): ack=queued|kafka,
- * dry_run=1|0|true|false (a bare "dry_run" means 1).  Returns 0, or -1
- * with err saying which parameter was unknown, repeated or bad. */
+ * dry_run=1|0|true|false (a bare "dry_run" means 1), format=json|
+ * clickhouse, tz=ZONE (percent-encoding decoded; only with
+ * format=clickhouse; whether the zone exists is for the parser to say).
+ * Returns 0, or -1 with err saying which parameter was unknown, repeated
+ * or bad. */
 int dfx_http_query_parse(const char *query, dfx_http_query_t *q, char *err,
                          size_t errlen);
 

@@ -86,6 +86,11 @@ int dfx_kafka_ready(const dfx_kafka_t *k);
  * exporter_budget_used_records. */
 int dfx_producer_reserve(dfx_producer_t *p, uint32_t n);
 void dfx_producer_release(dfx_producer_t *p, uint32_t n);
+/* reserve, waiting at most timeout_ms for budget to come back (kicks the
+ * producer first, so that linger.ms does not hold it).  For threads that
+ * may block (the ClickHouse followers), never for event loops. */
+int dfx_producer_reserve_wait(dfx_producer_t *p, uint32_t n,
+                              int timeout_ms);
 uint32_t dfx_producer_capacity(const dfx_producer_t *p);
 
 /* Enqueues one message (the payload and key are copied; key NULL = null

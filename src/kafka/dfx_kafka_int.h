@@ -63,6 +63,10 @@ struct dfx_producer_s {
     int                 stop;           /* under lock */
     int                 kicked;         /* under lock */
     int                 draining;       /* under lock */
+    /* dfx_producer_reserve_wait(): threads waiting for budget (the
+     * ClickHouse followers) sleep on room, signalled by release */
+    pthread_cond_t      room;
+    atomic_int          waiters;
 };
 
 struct dfx_kafka_s {

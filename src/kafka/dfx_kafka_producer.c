@@ -124,6 +124,12 @@ dfx_producer_init(dfx_kafka_t *k, dfx_producer_t *p, unsigned i,
         pthread_mutex_destroy(&p->lock);
         return -1;
     }
+    if (dfx_cond_init(&p->room) != 0) {
+        pthread_cond_destroy(&p->cond);
+        pthread_mutex_destroy(&p->lock);
+        return -1;
+    }
+    atomic_init(&p->waiters, 0);
     p->lock_ready = 1;
 
     p->topics = calloc((size_t) k->ntopics + 1, sizeof(rd_kafka_topic_t *));
@@ -384,10 +390,57 @@ dfx_producer_release(dfx_producer_t *p, uint32_t n)
     if (n == 0) {
         return;
     }
-    before = atomic_fetch_sub_explicit(&p->used, n, memory_order_relaxed);
+    before = atomic_fetch_sub(&p->used, n);
     dfx_assert(before >= n);
     dfx_stats_add(DFX_STAT_exporter_budget_used_records,
                   (int) p->kafka->index, -1, -1, -(int64_t) n);
+    /* seq_cst above and in the waiter: either it sees the room, or it
+     * was counted in waiters before we looked */
+    if (atomic_load(&p->waiters) > 0) {
+        pthread_mutex_lock(&p->lock);
+        pthread_cond_broadcast(&p->room);
+        pthread_mutex_unlock(&p->lock);
+    }
+}
+
+int
+dfx_producer_reserve_wait(dfx_producer_t *p, uint32_t n, int timeout_ms)
+{
+    struct timespec  ts;
+    int              rc;
+
+    if (dfx_producer_reserve(p, n) == 0) {
+        return 0;
+    }
+    if (n > p->capacity) {
+        return -1;
+    }
+    /* what holds the budget may be waiting out linger.ms */
+    dfx_producer_kick(p);
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += timeout_ms / 1000;
+    ts.tv_nsec += (long) (timeout_ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+
+    pthread_mutex_lock(&p->lock);
+    atomic_fetch_add(&p->waiters, 1);
+    for (;;) {
+        rc = dfx_producer_reserve(p, n);
+        if (rc == 0) {
+            break;
+        }
+        if (pthread_cond_timedwait(&p->room, &p->lock, &ts) != 0) {
+            rc = dfx_producer_reserve(p, n);
+            break;
+        }
+    }
+    atomic_fetch_sub(&p->waiters, 1);
+    pthread_mutex_unlock(&p->lock);
+    return rc;
 }
 
 uint32_t
@@ -662,6 +715,7 @@ dfx_producer_free(dfx_producer_t *p, int ntopics)
     }
     dfx_producer_stop(p);
     if (p->lock_ready) {
+        pthread_cond_destroy(&p->room);
         pthread_cond_destroy(&p->cond);
         pthread_mutex_destroy(&p->lock);
     }

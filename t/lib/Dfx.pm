@@ -305,6 +305,9 @@ sub dfx_start {
     }
     my %env = (TZ => 'UTC', %{ $o{env} // {} });
     my $log = "$dir/dfexport.log";
+    # a restart in the same directory must not read its ports from the
+    # log of the run before
+    unlink($log);
     my $t0 = time();
     my $pid = fork();
     die "fork: $!" unless defined $pid;

@@ -2335,6 +2335,479 @@ test_alloc_failures(void **state)
     t_reset();
 }
 
+/* ---- dfexport.clickhouse -------------------------------------------- */
+
+/* The block's keys from line 3 on, at column 5. */
+#define T_CH  "dfexport:\n  clickhouse:\n"
+
+static void
+test_clickhouse_defaults(void **state)
+{
+    const dfx_conf_clickhouse_t  *cc;
+    dfx_conf_t                   *conf;
+
+    (void) state;
+    /* off by default, and off needs no checkpoint-dir */
+    conf = t_clean(T_EXP);
+    cc = &conf->main.clickhouse;
+    assert_string_equal(cc->url.v, "");
+    assert_int_equal(cc->url.m.set, 0);
+    assert_string_equal(cc->user.v, "default");
+    assert_string_equal(cc->password.v, "");
+    assert_string_equal(cc->password_file.v, "");
+    assert_string_equal(cc->tls_ca_file.v, "");
+    assert_int_equal(cc->orgs.n, 1);
+    assert_string_equal(cc->orgs.v[0].v, "1");
+    assert_int_equal(cc->data_sources.n, 0);
+    assert_int_equal(cc->settle.v, 60);
+    assert_int_equal(cc->window.v, 60);
+    assert_string_equal(cc->checkpoint_dir.v, "");
+    assert_string_equal(cc->start.v, "now");
+    assert_int_equal(cc->timeout.v, 30);
+    assert_int_equal(cc->retry_max.v, 60);
+    /* what the check fills in */
+    assert_int_equal(cc->start_ts, -1);
+    assert_int_equal(cc->norgs, 1);
+    assert_int_equal(cc->org_ids[0], 1);
+    assert_int_equal(cc->ds_mask, 0);
+    dfx_conf_free(conf);
+
+    /* an empty or null block is the defaults too */
+    conf = t_clean("dfexport:\n  clickhouse: {}\n" T_EXP);
+    assert_string_equal(conf->main.clickhouse.url.v, "");
+    assert_int_equal(conf->main.clickhouse.norgs, 1);
+    dfx_conf_free(conf);
+    conf = t_clean("dfexport:\n  clickhouse:\n" T_EXP);
+    assert_string_equal(conf->main.clickhouse.user.v, "default");
+    assert_int_equal(conf->main.clickhouse.start_ts, -1);
+    dfx_conf_free(conf);
+}
+
+static void
+test_clickhouse_values(void **state)
+{
+    const dfx_conf_clickhouse_t  *cc;
+    dfx_conf_t                   *conf;
+    uint32_t                      mask;
+
+    (void) state;
+    assert_int_equal(setenv("DFX_TEST_PW", "pw from env", 1), 0);
+    conf = t_clean(T_CH
+                   "    url: https://ch.example:8443\n"
+                   "    user: dfexport_ro\n"
+                   "    password: \"${DFX_TEST_PW}\"\n"
+                   "    tls-ca-file: certs/ca.pem\n"
+                   "    orgs: [1, 2, 1024]\n"
+                   "    data-sources: [flow_log.l7_flow_log,"
+                   " flow_metrics.network.1m]\n"
+                   "    settle: 0\n"
+                   "    window: 300\n"
+                   "    checkpoint-dir: /var/lib/dfexport/ch\n"
+                   "    start: 1700000000\n"
+                   "    timeout: 5\n"
+                   "    retry-max: 10\n"
+                   T_EXP);
+    assert_int_equal(unsetenv("DFX_TEST_PW"), 0);
+    cc = &conf->main.clickhouse;
+    assert_string_equal(cc->url.v, "https://ch.example:8443");
+    assert_string_equal(cc->user.v, "dfexport_ro");
+    assert_string_equal(cc->password.v, "pw from env");
+    /* relative to the configuration file */
+    assert_string_equal(cc->tls_ca_file.v, "./certs/ca.pem");
+    assert_int_equal(cc->norgs, 3);
+    assert_int_equal(cc->org_ids[0], 1);
+    assert_int_equal(cc->org_ids[1], 2);
+    assert_int_equal(cc->org_ids[2], 1024);
+    assert_int_equal(cc->data_sources.n, 2);
+    mask = 1u << dfx_schema_find("flow_log.l7_flow_log", 20)->id;
+    mask |= 1u << dfx_schema_find("flow_metrics.network.1m", 23)->id;
+    assert_int_equal(cc->ds_mask, mask);
+    assert_int_equal(cc->settle.v, 0);
+    assert_int_equal(cc->window.v, 300);
+    assert_string_equal(cc->checkpoint_dir.v, "/var/lib/dfexport/ch");
+    assert_int_equal(cc->start_ts, 1700000000);
+    assert_int_equal(cc->timeout.v, 5);
+    assert_int_equal(cc->retry_max.v, 10);
+    dfx_conf_free(conf);
+
+    /* one org as a scalar; a relative checkpoint-dir; plain http */
+    conf = t_clean(T_CH
+                   "    url: http://127.0.0.1:8123\n"
+                   "    orgs: 7\n"
+                   "    checkpoint-dir: ch-state\n"
+                   "    password: plain ${not a reference}\n"
+                   T_EXP);
+    cc = &conf->main.clickhouse;
+    assert_int_equal(cc->norgs, 1);
+    assert_int_equal(cc->org_ids[0], 7);
+    assert_string_equal(cc->checkpoint_dir.v, "./ch-state");
+    assert_string_equal(cc->password.v, "plain ${not a reference}");
+    assert_int_equal(cc->start_ts, -1);
+    dfx_conf_free(conf);
+
+    conf = dfx_conf_load_mem("/etc/dfexport/dfexport.yaml",
+                             T_CH "    checkpoint-dir: ch\n" T_EXP,
+                             strlen(T_CH "    checkpoint-dir: ch\n" T_EXP),
+                             0, t_out);
+    assert_non_null(conf);
+    assert_string_equal(conf->main.clickhouse.checkpoint_dir.v,
+                        "/etc/dfexport/ch");
+    dfx_conf_free(conf);
+}
+
+static void
+test_clickhouse_url(void **state)
+{
+    (void) state;
+    /* on: a checkpoint directory is required */
+    t_one_error(T_CH "    url: http://ch:8123\n",
+                "t.yaml:3:5: dfexport.clickhouse.checkpoint-dir: required "
+                "when dfexport.clickhouse.url is set");
+    t_one_error("dfexport:\n  clickhouse: {url: 'http://ch:8123'}\n",
+                "t.yaml:2:15: dfexport.clickhouse.checkpoint-dir: required "
+                "when dfexport.clickhouse.url is set");
+    t_one_error(T_CH "    url: http://ch:8123\n    checkpoint-dir: ''\n",
+                "t.yaml:4:21: dfexport.clickhouse.checkpoint-dir: required "
+                "when dfexport.clickhouse.url is set");
+
+    t_one_error(T_CH "    url: ftp://ch:21\n    checkpoint-dir: /tmp/ch\n",
+                "t.yaml:3:10: dfexport.clickhouse.url: must begin with "
+                "http:// or https://, got \"ftp://ch:21\"");
+    t_one_error(T_CH "    url: ch:8123\n    checkpoint-dir: /tmp/ch\n",
+                "t.yaml:3:10: dfexport.clickhouse.url: must begin with "
+                "http:// or https://, got \"ch:8123\"");
+    t_one_error(T_CH "    url: http://ch:8123/?database=flow_log\n"
+                "    checkpoint-dir: /tmp/ch\n",
+                "t.yaml:3:10: dfexport.clickhouse.url: no query and no "
+                "credentials in the url (use user and password), got "
+                "\"http://ch:8123/?database=flow_log\"");
+    t_one_error(T_CH "    url: https://default:pw@ch:8443\n"
+                "    checkpoint-dir: /tmp/ch\n",
+                "t.yaml:3:10: dfexport.clickhouse.url: no query and no "
+                "credentials in the url (use user and password), got "
+                "\"https://default:pw@ch:8443\"");
+
+    /* a CA bundle is for TLS */
+    t_one_error(T_CH "    url: http://ch:8123\n"
+                "    tls-ca-file: /etc/ssl/ca.pem\n"
+                "    checkpoint-dir: /tmp/ch\n",
+                "t.yaml:4:18: dfexport.clickhouse.tls-ca-file: only used "
+                "with an https:// url");
+
+    /* the generic checks of the dispatcher apply to the block */
+    t_one_error(T_CH "    urll: http://ch:8123\n",
+                "t.yaml:3:5: dfexport.clickhouse: unknown key \"urll\"; did "
+                "you mean \"url\"?");
+    t_one_error(T_CH "    window: 0\n",
+                "t.yaml:3:13: dfexport.clickhouse.window: must be between 1 "
+                "and 86400, got \"0\"");
+    t_one_error(T_CH "    settle: 86401\n",
+                "t.yaml:3:13: dfexport.clickhouse.settle: must be between 0 "
+                "and 86400, got \"86401\"");
+}
+
+static void
+test_clickhouse_orgs(void **state)
+{
+    (void) state;
+    t_one_error(T_CH "    orgs: [0]\n",
+                "t.yaml:3:12: dfexport.clickhouse.orgs[0]: an org id is between "
+                "1 and 1024, got \"0\"");
+    t_one_error(T_CH "    orgs: [1025]\n",
+                "t.yaml:3:12: dfexport.clickhouse.orgs[0]: an org id is between "
+                "1 and 1024, got \"1025\"");
+    t_one_error(T_CH "    orgs: [-1]\n",
+                "t.yaml:3:12: dfexport.clickhouse.orgs[0]: an org id is between "
+                "1 and 1024, got \"-1\"");
+    t_one_error(T_CH "    orgs: [1, abc]\n",
+                "t.yaml:3:15: dfexport.clickhouse.orgs[1]: an org id is between "
+                "1 and 1024, got \"abc\"");
+    t_one_error(T_CH "    orgs: 2x\n",
+                "t.yaml:3:11: dfexport.clickhouse.orgs: an org id is between "
+                "1 and 1024, got \"2x\"");
+    t_one_error(T_CH "    orgs: [1, 2, 1]\n",
+                "t.yaml:3:18: dfexport.clickhouse.orgs[2]: org 1 is listed "
+                "twice");
+    /* a value the walker refused is not refused again */
+    t_one_error(T_CH "    orgs: [[1]]\n",
+                "t.yaml:3:12: dfexport.clickhouse.orgs[0]: must be a "
+                "string, got a list");
+    t_one_error(T_CH "    orgs: []\n",
+                "t.yaml:3:11: dfexport.clickhouse.orgs: must not be empty");
+    t_one_error(T_CH "    orgs: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,"
+                " 14, 15, 16, 17]\n",
+                "t.yaml:3:11: dfexport.clickhouse.orgs: at most 16 orgs");
+}
+
+static void
+test_clickhouse_data_sources(void **state)
+{
+    dfx_conf_t  *conf;
+
+    (void) state;
+    t_one_error(T_CH "    data-sources: [flow_log.l7_flow_log,"
+                " flow_log.l7_flowlog]\n",
+                "t.yaml:3:42: dfexport.clickhouse.data-sources[1]: unknown "
+                "data source \"flow_log.l7_flowlog\"; did you mean "
+                "\"flow_log.l7_flow_log\"?");
+    /* one DeepFlow exports nothing for has nothing to read either */
+    t_one_error(T_CH "    data-sources: event.file_agg_event\n",
+                "t.yaml:3:19: dfexport.clickhouse.data-sources[0]: unknown "
+                "data source \"event.file_agg_event\"");
+    conf = t_load(T_CH "    data-sources: [nope1, nope2]\n");
+    assert_null(conf);
+    t_counts(2, 0);
+}
+
+static void
+test_clickhouse_start(void **state)
+{
+    static const struct {
+        const char  *text;
+        int64_t      t;
+    } cases[] = {
+        { "now", -1 },
+        { "0", 0 },
+        { "1700000000", 1700000000 },
+        { "4294967295", 4294967295LL },
+        { "2023-11-14 22:13:20", 1700000000 },
+        { "2023-11-14T22:13:20Z", 1700000000 },
+        { "1970-01-01 00:00:00", 0 },
+        { "2000-02-29 12:00:00", 951825600 },
+        /* refused */
+        { "yesterday", -2 },
+        { "", -2 },
+        { "NOW", -2 },
+        { "-1", -2 },
+        { "1700000000.5", -2 },
+        { "1700000000s", -2 },
+        { "4294967296", -2 },
+        { "99999999999999999999", -2 },
+        { "2023-11-14", -2 },
+        { "2023-11-14T22:13:20", -2 },
+        { "2023-11-14 22:13:20Z", -2 },
+        { "2023-11-14T22:13:20+08:00", -2 },
+        { "2023-11-14 22:13:20 ", -2 },
+        { "2023-11-14_22:13:20", -2 },
+        { "2023-13-01 00:00:00", -2 },
+        { "2023-00-01 00:00:00", -2 },
+        { "2023-11-32 00:00:00", -2 },
+        { "2023-11-14 24:00:00", -2 },
+        { "2023-11-14 22:60:00", -2 },
+        { "1969-12-31 23:59:59", -2 },
+        /* dates that do not exist, which timegm() would move */
+        { "2023-02-30 00:00:00", -2 },
+        { "2023-04-31 12:00:00", -2 },
+        { "2016-12-31 23:59:60", -2 },
+        { "2200-01-01 00:00:00", -2 },
+        { "2023-1-2 3:4:5", -2 },
+        { "2023-11-14  22:13:20", -2 },
+        { "2106-02-07 06:28:15", 4294967295LL },
+    };
+    dfx_conf_t  *conf;
+    size_t       i;
+
+    (void) state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (dfx_conf_parse_time(cases[i].text) != cases[i].t) {
+            fail_msg("\"%s\": expected %lld, got %lld", cases[i].text,
+                     (long long) cases[i].t,
+                     (long long) dfx_conf_parse_time(cases[i].text));
+        }
+    }
+
+    conf = t_clean(T_CH "    start: now\n" T_EXP);
+    assert_int_equal(conf->main.clickhouse.start_ts, -1);
+    dfx_conf_free(conf);
+    conf = t_clean(T_CH "    start: 1700000000\n" T_EXP);
+    assert_int_equal(conf->main.clickhouse.start_ts, 1700000000);
+    dfx_conf_free(conf);
+    conf = t_clean(T_CH "    start: \"2023-11-14 22:13:20\"\n" T_EXP);
+    assert_int_equal(conf->main.clickhouse.start_ts, 1700000000);
+    dfx_conf_free(conf);
+    conf = t_clean(T_CH "    start: 2023-11-14T22:13:20Z\n" T_EXP);
+    assert_int_equal(conf->main.clickhouse.start_ts, 1700000000);
+    dfx_conf_free(conf);
+
+    t_one_error(T_CH "    start: yesterday\n",
+                "t.yaml:3:12: dfexport.clickhouse.start: must be now, unix "
+                "seconds or \"YYYY-MM-DD hh:mm:ss\" (UTC), got "
+                "\"yesterday\"");
+    t_one_error(T_CH "    start: '2023-11-14T22:13:20'\n",
+                "t.yaml:3:12: dfexport.clickhouse.start: must be now, unix "
+                "seconds or \"YYYY-MM-DD hh:mm:ss\" (UTC), got "
+                "\"2023-11-14T22:13:20\"");
+}
+
+/* A file in dir, with data. */
+static void
+t_ch_write(const char *dir, const char *name, const char *data)
+{
+    char   path[512];
+    FILE  *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, strlen(data), f), strlen(data));
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Loads yaml as the file dir/dfexport.yaml (it is not written). */
+static dfx_conf_t *
+t_ch_load_in(const char *dir, const char *yaml)
+{
+    char  name[512];
+
+    snprintf(name, sizeof(name), "%s/dfexport.yaml", dir);
+    t_reset();
+    return dfx_conf_load_mem(name, yaml, strlen(yaml), 0, t_out);
+}
+
+static void
+test_clickhouse_password(void **state)
+{
+    const char  *base = getenv("TMPDIR");
+    dfx_conf_t  *conf;
+    char         dir[256], path[512], expect[1024];
+
+    (void) state;
+    /* ${NAME}: from the environment, checked at load */
+    assert_int_equal(setenv("DFX_TEST_PW", "s3cret", 1), 0);
+    conf = t_clean(T_CH "    password: \"${DFX_TEST_PW}\"\n" T_EXP);
+    assert_string_equal(conf->main.clickhouse.password.v, "s3cret");
+    dfx_conf_free(conf);
+    /* set but empty is a value */
+    assert_int_equal(setenv("DFX_TEST_PW", "", 1), 0);
+    conf = t_clean(T_CH "    password: \"${DFX_TEST_PW}\"\n" T_EXP);
+    assert_string_equal(conf->main.clickhouse.password.v, "");
+    dfx_conf_free(conf);
+    assert_int_equal(unsetenv("DFX_TEST_PW"), 0);
+    t_one_error(T_CH "    password: \"${DFX_TEST_PW}\"\n",
+                "t.yaml:3:15: dfexport.clickhouse.password: the environment "
+                "variable DFX_TEST_PW is not set");
+    /* only the whole value, and only a name, is a reference */
+    conf = t_clean(T_CH "    password: \"x${DFX_TEST_PW}\"\n" T_EXP);
+    assert_string_equal(conf->main.clickhouse.password.v,
+                        "x${DFX_TEST_PW}");
+    dfx_conf_free(conf);
+    conf = t_clean(T_CH "    password: \"${1PW}\"\n" T_EXP);
+    assert_string_equal(conf->main.clickhouse.password.v, "${1PW}");
+    dfx_conf_free(conf);
+    conf = t_clean(T_CH "    password: $DFX_TEST_PW\n" T_EXP);
+    assert_string_equal(conf->main.clickhouse.password.v, "$DFX_TEST_PW");
+    dfx_conf_free(conf);
+
+    /* password-file: its first line, relative to the config file */
+    snprintf(dir, sizeof(dir), "%s/dfx-conf-ch-XXXXXX",
+             base != NULL && strlen(base) < 128 ? base : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    t_ch_write(dir, "pw.txt", "file s3cret\nsecond line\n");
+    t_ch_write(dir, "crlf.txt", "dos pw\r\n");
+    t_ch_write(dir, "bare.txt", "no newline");
+    t_ch_write(dir, "empty.txt", "");
+
+    conf = t_ch_load_in(dir, T_CH "    password-file: pw.txt\n" T_EXP);
+    assert_non_null(conf);
+    t_counts(0, 0);
+    snprintf(path, sizeof(path), "%s/pw.txt", dir);
+    assert_string_equal(conf->main.clickhouse.password_file.v, path);
+    assert_string_equal(conf->main.clickhouse.password.v, "file s3cret");
+    dfx_conf_free(conf);
+    /* the shipped file writes password: "": that is no password given */
+    conf = t_ch_load_in(dir, T_CH "    password: \"\"\n"
+                        "    password-file: pw.txt\n" T_EXP);
+    assert_non_null(conf);
+    t_counts(0, 0);
+    assert_string_equal(conf->main.clickhouse.password.v, "file s3cret");
+    dfx_conf_free(conf);
+    conf = t_ch_load_in(dir, T_CH "    password-file: crlf.txt\n" T_EXP);
+    assert_non_null(conf);
+    assert_string_equal(conf->main.clickhouse.password.v, "dos pw");
+    dfx_conf_free(conf);
+    conf = t_ch_load_in(dir, T_CH "    password-file: bare.txt\n" T_EXP);
+    assert_non_null(conf);
+    assert_string_equal(conf->main.clickhouse.password.v, "no newline");
+    dfx_conf_free(conf);
+    conf = t_ch_load_in(dir, T_CH "    password-file: empty.txt\n" T_EXP);
+    assert_non_null(conf);
+    assert_string_equal(conf->main.clickhouse.password.v, "");
+    dfx_conf_free(conf);
+
+    conf = t_ch_load_in(dir, T_CH "    password-file: nope.txt\n");
+    assert_null(conf);
+    t_counts(1, 0);
+    snprintf(expect, sizeof(expect), "%s/dfexport.yaml:3:20: "
+             "dfexport.clickhouse.password-file: cannot open "
+             "\"%s/nope.txt\": No such file or directory", dir, dir);
+    t_has_error(expect);
+
+    /* never both */
+    t_one_error(T_CH "    password: pw\n    password-file: /etc/pw.txt\n",
+                "t.yaml:4:20: dfexport.clickhouse.password-file: give "
+                "password or password-file, not both");
+
+    snprintf(path, sizeof(path), "%s/pw.txt", dir);
+    assert_int_equal(remove(path), 0);
+    snprintf(path, sizeof(path), "%s/crlf.txt", dir);
+    assert_int_equal(remove(path), 0);
+    snprintf(path, sizeof(path), "%s/bare.txt", dir);
+    assert_int_equal(remove(path), 0);
+    snprintf(path, sizeof(path), "%s/empty.txt", dir);
+    assert_int_equal(remove(path), 0);
+    assert_int_equal(remove(dir), 0);
+}
+
+/* Running out of memory in the block's check is reported too. */
+static void
+test_clickhouse_alloc_failures(void **state)
+{
+    const char  *yaml =
+        "dfexport:\n"
+        "  clickhouse:\n"
+        "    url: https://ch:8443\n"
+        "    password: \"${DFX_TEST_PW}\"\n"
+        "    tls-ca-file: ca.pem\n"
+        "    orgs: [1, 2]\n"
+        "    data-sources: [flow_log.l7_flow_log]\n"
+        "    checkpoint-dir: ch\n"
+        "    start: \"2023-11-14 22:13:20\"\n";
+    dfx_conf_t  *conf;
+    long         n;
+    int          i, oom;
+
+    (void) state;
+    assert_int_equal(setenv("DFX_TEST_PW", "s3cret", 1), 0);
+    for (n = 0; n < 100000; n++) {
+        t_reset();
+        t_alloc_count = 0;
+        t_alloc_fail = n;
+        conf = dfx_conf_load_mem("t.yaml", yaml, strlen(yaml), 0, t_out);
+        t_alloc_fail = -1;
+        if (t_alloc_count <= n) {
+            assert_non_null(conf);
+            t_counts(0, 1);
+            assert_string_equal(conf->main.clickhouse.password.v, "s3cret");
+            assert_string_equal(conf->main.clickhouse.checkpoint_dir.v,
+                                "./ch");
+            dfx_conf_free(conf);
+            break;
+        }
+        assert_null(conf);
+        for (oom = 0, i = 0; i < t_nlines; i++) {
+            oom |= strstr(t_lines[i], "out of memory") != NULL;
+        }
+        if (!oom) {
+            print_message("allocation %ld failed without a report\n", n);
+            t_dump();
+            fail();
+        }
+    }
+    assert_int_equal(unsetenv("DFX_TEST_PW"), 0);
+    assert_true(n > 10);
+    t_reset();
+}
+
 static int
 t_teardown(void **state)
 {
@@ -2381,6 +2854,14 @@ main(void)
         cmocka_unit_test_teardown(test_shipped_conf, t_teardown),
         cmocka_unit_test_teardown(test_key_tables, t_teardown),
         cmocka_unit_test_teardown(test_alloc_failures, t_teardown),
+        cmocka_unit_test_teardown(test_clickhouse_defaults, t_teardown),
+        cmocka_unit_test_teardown(test_clickhouse_values, t_teardown),
+        cmocka_unit_test_teardown(test_clickhouse_url, t_teardown),
+        cmocka_unit_test_teardown(test_clickhouse_orgs, t_teardown),
+        cmocka_unit_test_teardown(test_clickhouse_data_sources, t_teardown),
+        cmocka_unit_test_teardown(test_clickhouse_start, t_teardown),
+        cmocka_unit_test_teardown(test_clickhouse_password, t_teardown),
+        cmocka_unit_test_teardown(test_clickhouse_alloc_failures, t_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

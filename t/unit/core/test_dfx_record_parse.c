@@ -3,10 +3,12 @@
  * and its range edges, each rejection with its message and column,
  * aliases, unknown and duplicate members, nulls, limits, NDJSON lines and
  * JSON bodies (single object, arrays mixing valid and invalid records,
- * syntax errors).  malloc, calloc and realloc are wrapped (-Wl,--wrap) so
- * that a chosen allocation fails.
+ * syntax errors), and the ClickHouse dialect: every form it adds and
+ * what it still refuses.  malloc, calloc and realloc are wrapped
+ * (-Wl,--wrap) so that a chosen allocation fails.
  */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1350,6 +1352,488 @@ test_alloc_failures(void **state)
     assert_true(failures > 3);
 }
 
+/* ---- the ClickHouse dialect -------------------------------------------- */
+
+static void
+dialect(dfx_dialect_t d, const char *tz)
+{
+    char  err[256] = "";
+
+    if (dfx_record_parser_set_dialect(ctx.p, d, tz, err, sizeof(err)) != 0) {
+        fail_msg("set_dialect %d %s: %s", (int) d, tz ? tz : "NULL", err);
+    }
+}
+
+static int
+ch_teardown(void **state)
+{
+    DFX_UNUSED(state);
+    dialect(DFX_DIALECT_STRICT, NULL);
+    return 0;
+}
+
+static void
+test_ch_set_dialect(void **state)
+{
+    static const char *const  zones[] = {
+        "Asia/Shanghai", "UTC", "Europe/Berlin", "America/New_York",
+        "Asia/Tokyo", "Europe/London", "Australia/Sydney", "Etc/GMT+5",
+        "America/Sao_Paulo", "Asia/Kolkata",
+    };
+    char    err[256];
+    size_t  i, round;
+
+    DFX_UNUSED(state);
+    /* an unknown zone: -1, and the parser stays as it was */
+    assert_int_equal(dfx_record_parser_set_dialect(ctx.p,
+                     DFX_DIALECT_CLICKHOUSE, "Mars/Olympus", err,
+                     sizeof(err)), -1);
+    assert_string_equal(err, "unknown time zone \"Mars/Olympus\" (not in "
+                        "/usr/share/zoneinfo)");
+    bad(L7, "{\"l7_protocol\":\"5\"}", "l7_protocol",
+        "expected an integer between 0 and 255, got \"5\"", 16);
+    assert_int_equal(dfx_record_parser_set_dialect(ctx.p,
+                     DFX_DIALECT_CLICKHOUSE, "../../etc/passwd", err,
+                     sizeof(err)), -1);
+    assert_string_equal(err, "unknown time zone \"../../etc/passwd\"");
+    assert_int_equal(dfx_record_parser_set_dialect(ctx.p,
+                     (dfx_dialect_t) 7, NULL, err, sizeof(err)), -1);
+    assert_string_equal(err, "unknown dialect 7");
+
+    /* NULL is UTC */
+    dialect(DFX_DIALECT_CLICKHOUSE, NULL);
+    ok(L7, "{\"time\":\"2026-01-02 00:00:00\"}");
+    assert_int_equal(val(L7, "time")->u, 1767312000);
+
+    /* strict again: a zone is not even needed */
+    assert_int_equal(dfx_record_parser_set_dialect(ctx.p, DFX_DIALECT_STRICT,
+                     "Mars/Olympus", err, sizeof(err)), 0);
+    bad(L7, "{\"l7_protocol\":\"5\"}", "l7_protocol",
+        "expected an integer between 0 and 255, got \"5\"", 16);
+
+    /* more zones than the parser keeps, twice round: each answers as
+     * its own, whether kept or read again */
+    for (round = 0; round < 2; round++) {
+        for (i = 0; i < dfx_nelems(zones); i++) {
+            dialect(DFX_DIALECT_CLICKHOUSE, zones[i]);
+            ok(L7, "{\"time\":\"2024-01-15 12:00:00\"}");
+            switch (i) {
+            case 0:
+                assert_int_equal(val(L7, "time")->u, 1705291200);
+                break;
+            case 1:
+                assert_int_equal(val(L7, "time")->u, 1705320000);
+                break;
+            case 2:
+                assert_int_equal(val(L7, "time")->u, 1705316400);
+                break;
+            case 3:
+                assert_int_equal(val(L7, "time")->u, 1705338000);
+                break;
+            default:
+                break;
+            }
+        }
+        /* and back to one kept at the front */
+        dialect(DFX_DIALECT_CLICKHOUSE, "Asia/Kolkata");
+        ok(L7, "{\"time\":\"2024-01-15 12:00:00\"}");
+        assert_int_equal(val(L7, "time")->u, 1705300200);
+    }
+}
+
+/* Integers: quoted, and integral Float64 values. */
+static void
+test_ch_integers(void **state)
+{
+    const dfx_schema_t  *s = L7, *l4 = L4;
+
+    DFX_UNUSED(state);
+    dialect(DFX_DIALECT_CLICKHOUSE, "Asia/Shanghai");
+
+    /* quoted, in every integer type, with the same ranges */
+    ok(s, "{\"_id\":\"7301444403200000124\",\"l7_protocol\":\"20\","
+       "\"response_code\":\"-5\",\"request_length\":\"-9223372036854775808\","
+       "\"is_ipv4\":\"1\",\"server_port\":\"65535\"}");
+    assert_true(val(s, "_id")->u == UINT64_C(7301444403200000124));
+    assert_int_equal(val(s, "l7_protocol")->u, 20);
+    assert_int_equal(val(s, "response_code")->i, -5);
+    assert_true(val(s, "request_length")->i == INT64_MIN);
+    assert_int_equal(val(s, "is_ipv4")->u, 1);
+    assert_int_equal(val(s, "server_port")->u, 65535);
+    ok(s, "{\"_id\":\"18446744073709551615\"}");
+    assert_true(val(s, "_id")->u == UINT64_MAX);
+    ok(s, "{\"_id\":\"007\"}");
+    assert_int_equal(val(s, "_id")->u, 7);
+
+    bad(s, "{\"_id\":\"18446744073709551616\"}", "_id",
+        "expected an integer between 0 and 18446744073709551615, got "
+        "\"18446744073709551616\"", 8);
+    bad(s, "{\"l7_protocol\":\"256\"}", "l7_protocol",
+        "expected an integer between 0 and 255, got \"256\"", 16);
+    bad(s, "{\"l7_protocol\":\"-1\"}", "l7_protocol",
+        "expected an integer between 0 and 255, got \"-1\"", 16);
+    bad(s, "{\"response_code\":\"-2147483649\"}", "response_code",
+        "expected an integer between -2147483648 and 2147483647, got "
+        "\"-2147483649\"", 18);
+    bad(s, "{\"is_ipv4\":\"2\"}", "is_ipv4",
+        "expected true, false, 0 or 1, got \"2\"", 12);
+    bad(s, "{\"_id\":\"\"}", "_id",
+        "expected an integer between 0 and 18446744073709551615, got \"\"",
+        8);
+    bad(s, "{\"_id\":\"5.0\"}", "_id",
+        "expected an integer between 0 and 18446744073709551615, got "
+        "\"5.0\"", 8);
+    bad(s, "{\"_id\":\" 5\"}", "_id",
+        "expected an integer between 0 and 18446744073709551615, got "
+        "\" 5\"", 8);
+    bad(s, "{\"_id\":\"+5\"}", "_id",
+        "expected an integer between 0 and 18446744073709551615, got "
+        "\"+5\"", 8);
+    bad(s, "{\"_id\":\"-\"}", "_id",
+        "expected an integer between 0 and 18446744073709551615, got "
+        "\"-\"", 8);
+    bad(s, "{\"_id\":\"0x10\"}", "_id",
+        "expected an integer between 0 and 18446744073709551615, got "
+        "\"0x10\"", 8);
+    /* a string field stays a string; a string is read unescaped */
+    ok(s, "{\"version\":\"5\"}");
+    assert_str(val(s, "version")->s, "5");
+    ok(s, "{\"_id\":\"\\u0035\"}");
+    assert_int_equal(val(s, "_id")->u, 5);
+
+    /* Float64 values that are integers */
+    ok(l4, "{\"rtt\":3.0,\"rtt_client\":1e3,\"rtt_server\":2.5e2,"
+       "\"tls_rtt\":-0.0,\"srt_sum\":12.50e1,\"art_sum\":3,"
+       "\"rrt_sum\":1E19,\"cit_sum\":0.000e5}");
+    assert_int_equal(val(l4, "rtt")->u, 3);
+    assert_int_equal(val(l4, "rtt_client")->u, 1000);
+    assert_int_equal(val(l4, "rtt_server")->u, 250);
+    assert_int_equal(val(l4, "tls_rtt")->u, 0);
+    assert_int_equal(val(l4, "srt_sum")->u, 125);
+    assert_int_equal(val(l4, "art_sum")->u, 3);
+    assert_true(val(l4, "rrt_sum")->u == UINT64_C(10000000000000000000));
+    assert_int_equal(val(l4, "cit_sum")->u, 0);
+    ok(s, "{\"is_ipv4\":1.0,\"request_length\":-9.223372036854775808e18,"
+       "\"_id\":18446744073709551615.000}");
+    assert_int_equal(val(s, "is_ipv4")->u, 1);
+    assert_true(val(s, "request_length")->i == INT64_MIN);
+    assert_true(val(s, "_id")->u == UINT64_MAX);
+
+    bad(l4, "{\"rtt\":2.5}", "rtt", "Float64 value 2.5 is not an integer", 8);
+    bad(l4, "{\"rtt\":1e-3}", "rtt", "Float64 value 1e-3 is not an integer",
+        8);
+    bad(l4, "{\"rtt\":0.30000000000000004}", "rtt",
+        "Float64 value 0.30000000000000004 is not an integer", 8);
+    bad(l4, "{\"rtt\":-1.0}", "rtt",
+        "expected an integer between 0 and 4294967295, got -1.0", 8);
+    bad(l4, "{\"rtt\":4294967296.0}", "rtt",
+        "expected an integer between 0 and 4294967295, got 4294967296.0",
+        8);
+    bad(l4, "{\"rrt_sum\":1.8446744073709552e19}", "rrt_sum",
+        "expected an integer between 0 and 18446744073709551615, got "
+        "1.8446744073709552e19", 12);
+    bad(l4, "{\"rrt_sum\":1e999}", "rrt_sum",
+        "expected an integer between 0 and 18446744073709551615, got 1e999",
+        12);
+    bad(l4, "{\"rrt_sum\":1e-999999999999}", "rrt_sum",
+        "Float64 value 1e-999999999999 is not an integer", 12);
+    bad(s, "{\"is_ipv4\":2.0}", "is_ipv4",
+        "expected true, false, 0 or 1, got 2.0", 12);
+    /* still no number for a string */
+    bad(s, "{\"version\":5.0}", "version", "expected a string, got 5.0", 12);
+
+    /* NaN and infinities arrive as null */
+    bad(l4, "{\"rtt\":null}", "rtt", "null is not allowed (ClickHouse "
+        "writes a NaN or infinite Float64 as null)", 8);
+    bad(s, "{\"version\":null}", "version", "null is not allowed", 12);
+    ok(s, "{\"response_code\":null}");
+    assert_int_equal(st(s, "response_code"), DFX_SLOT_NULL);
+}
+
+/* DateTime and DateTime64 text for time, start_time and end_time. */
+static void
+test_ch_times(void **state)
+{
+    static const char  s_exp[] = "expected \"YYYY-MM-DD hh:mm:ss\" or "
+                                 "\"YYYY-MM-DDThh:mm:ssZ\"";
+    static const char  us_exp[] = "expected \"YYYY-MM-DD hh:mm:ss[.ffffff]\" "
+                                  "or \"YYYY-MM-DDThh:mm:ss[.ffffff]Z\"";
+    const dfx_schema_t  *s = L7, *m = ds("flow_metrics.network.1m");
+    dfx_record_t        *r;
+    int64_t              ts;
+    char                 want[200];
+
+    DFX_UNUSED(state);
+    dialect(DFX_DIALECT_CLICKHOUSE, "Asia/Shanghai");
+
+    r = ok(s, "{\"time\":\"2023-11-15 06:13:20\","
+           "\"start_time\":\"2023-11-15 06:13:20.000001\","
+           "\"end_time\":\"2023-11-15 06:13:20.123456\"}");
+    assert_int_equal(val(s, "time")->u, 1700000000);
+    assert_true(val(s, "start_time")->i == INT64_C(1700000000000001));
+    assert_true(val(s, "end_time")->i == INT64_C(1700000000123456));
+    ts = r->ts_us;
+    /* the message timestamp as with the numbers */
+    r = ok(s, "{\"time\":1700000000,\"start_time\":1700000000000001,"
+           "\"end_time\":1700000000123456}");
+    assert_true(r->ts_us == ts);
+    assert_true(ts == INT64_C(1700000000123456));
+
+    r = ok(m, "{\"time\":\"2023-11-15 06:13:20\"}");
+    assert_true(r->ts_us == INT64_C(1700000000000000));
+
+    /* fractions: 1 to 9 digits, cut to microseconds */
+    ok(s, "{\"start_time\":\"2023-11-15 06:13:20.1\","
+       "\"end_time\":\"2023-11-15 06:13:20.123456789\"}");
+    assert_true(val(s, "start_time")->i == INT64_C(1700000000100000));
+    assert_true(val(s, "end_time")->i == INT64_C(1700000000123456));
+    ok(s, "{\"end_time\":\"2023-11-15 06:13:20\"}");
+    assert_true(val(s, "end_time")->i == INT64_C(1700000000000000));
+
+    /* ISO, in UTC whatever the zone */
+    ok(s, "{\"time\":\"2023-11-14T22:13:20Z\","
+       "\"end_time\":\"2023-11-14T22:13:20.5Z\"}");
+    assert_int_equal(val(s, "time")->u, 1700000000);
+    assert_true(val(s, "end_time")->i == INT64_C(1700000000500000));
+
+    /* unix_timestamp: DateTime "S", DateTime64 "S.F" */
+    ok(s, "{\"time\":\"1700000000\",\"end_time\":\"1700000000.123456\","
+       "\"start_time\":\"-1.500000\"}");
+    assert_int_equal(val(s, "time")->u, 1700000000);
+    assert_true(val(s, "end_time")->i == INT64_C(1700000000123456));
+    assert_true(val(s, "start_time")->i == INT64_C(-1500000));
+    /* a quoted integer on a microsecond field is a quoted Int64 */
+    ok(s, "{\"end_time\":\"1700000000123456\"}");
+    assert_true(val(s, "end_time")->i == INT64_C(1700000000123456));
+
+    /* before 1970 */
+    ok(s, "{\"start_time\":\"1969-12-31 23:59:59.5\","
+       "\"end_time\":\"1900-01-01 00:00:00\"}");
+    assert_true(val(s, "start_time")->i == INT64_C(-28800500000));
+    assert_true(val(s, "end_time")->i == INT64_C(-2209017943000000));
+
+    /* DST: the offset before the change (Berlin) */
+    dialect(DFX_DIALECT_CLICKHOUSE, "Europe/Berlin");
+    ok(s, "{\"time\":\"2024-03-31 02:30:00\","
+       "\"end_time\":\"2024-10-27 02:30:00.25\"}");
+    assert_int_equal(val(s, "time")->u, 1711848600);
+    assert_true(val(s, "end_time")->i == INT64_C(1729989000250000));
+    dialect(DFX_DIALECT_CLICKHOUSE, "UTC");
+    ok(s, "{\"time\":\"2106-02-07 06:28:15\"}");
+    assert_true(val(s, "time")->u == UINT32_MAX);
+    ok(s, "{\"time\":\"1970-01-01 00:00:00\"}");
+    assert_int_equal(val(s, "time")->u, 0);
+
+    /* refused */
+    bad(s, "{\"time\":\"1969-12-31 23:59:59\"}", "time",
+        "date and time \"1969-12-31 23:59:59\" is before 1970-01-01 "
+        "00:00:00 UTC", 9);
+    bad(s, "{\"time\":\"2106-02-07 06:28:16\"}", "time",
+        "date and time \"2106-02-07 06:28:16\" is after 2106-02-07 "
+        "06:28:15 UTC", 9);
+    {
+        static const char *const  bad_s[] = {
+            "2023-02-29 00:00:00", "2023-13-01 00:00:00",
+            "2023-00-01 00:00:00", "2023-11-31 00:00:00",
+            "2023-11-15 24:00:00", "2023-11-15 06:60:00",
+            "2023-11-15 06:13:60", "2023-11-15T06:13:20",
+            "2023-11-15 06:13:20Z", "2023-11-15 06:13:20.5",
+            "2023-11-15 06:13", "2023-11-15", "2023/11/15 06:13:20",
+            "2023-11-15  6:13:20", "1700000000.5", "abc", "",
+            "2023-11-15 06:13:20 ",
+        };
+        static const char *const  bad_us[] = {
+            "2023-11-15 06:13:20.", "2023-11-15 06:13:20.1234567890",
+            "2023-11-15 06:13:20.12a", "2023-11-15T06:13:20.5",
+            "2023-11-15 06:13:20.5Z", "1700000000.", ".5",
+            "1700000000.1234567890", "1.2.3", "2023-02-30 00:00:00.000000",
+        };
+        char    line[128], q[64];
+        size_t  i;
+
+        for (i = 0; i < dfx_nelems(bad_s); i++) {
+            snprintf(line, sizeof(line), "{\"time\":\"%s\"}", bad_s[i]);
+            snprintf(q, sizeof(q), "%s", bad_s[i]);
+            snprintf(want, sizeof(want), "invalid date and time \"%s\": %s",
+                     q, s_exp);
+            bad(s, line, "time", want, 9);
+        }
+        for (i = 0; i < dfx_nelems(bad_us); i++) {
+            snprintf(line, sizeof(line), "{\"end_time\":\"%s\"}", bad_us[i]);
+            snprintf(want, sizeof(want), "invalid date and time \"%s\": %s",
+                     bad_us[i], us_exp);
+            bad(s, line, "end_time", want, 13);
+        }
+    }
+    /* a quoted integer out of range is one */
+    bad(s, "{\"time\":\"-5\"}", "time",
+        "expected an integer between 0 and 4294967295, got \"-5\"", 9);
+    /* date text for a field that is no time */
+    bad(s, "{\"_id\":\"2023-11-15 06:13:20\"}", "_id",
+        "expected an integer between 0 and 18446744073709551615, got "
+        "\"2023-11-15 06:13:20\"", 8);
+}
+
+static void
+test_ch_mac_ip4(void **state)
+{
+    const dfx_schema_t  *s = L4;
+
+    DFX_UNUSED(state);
+    dialect(DFX_DIALECT_CLICKHOUSE, "Asia/Shanghai");
+
+    ok(s, "{\"mac_0\":90520731923542,\"mac_1\":\"90520731923542\"}");
+    assert_true(val(s, "mac_0")->u == UINT64_C(0x525400123456));
+    assert_true(val(s, "mac_1")->u == UINT64_C(0x525400123456));
+    ok(s, "{\"mac_0\":0,\"mac_1\":281474976710655}");
+    assert_int_equal(val(s, "mac_0")->u, 0);
+    assert_true(val(s, "mac_1")->u == UINT64_C(0xffffffffffff));
+    ok(s, "{\"mac_0\":\"52:54:00:AB:CD:EF\"}");
+    assert_true(val(s, "mac_0")->u == UINT64_C(0x525400abcdef));
+
+    bad(s, "{\"mac_0\":281474976710656}", "mac_0",
+        "invalid MAC address 281474976710656 (more than 48 bits)", 10);
+    bad(s, "{\"mac_0\":\"281474976710656\"}", "mac_0",
+        "invalid MAC address \"281474976710656\" (more than 48 bits)", 10);
+    bad(s, "{\"mac_0\":-1}", "mac_0", "expected a string, got -1", 10);
+    bad(s, "{\"mac_0\":1.5}", "mac_0", "expected a string, got 1.5", 10);
+    bad(s, "{\"mac_0\":\"-1\"}", "mac_0", "invalid MAC address \"-1\"", 10);
+    bad(s, "{\"mac_0\":\"52:54:00:12:34\"}", "mac_0",
+        "invalid MAC address \"52:54:00:12:34\"", 10);
+
+    ok(s, "{\"ip4_0\":167772161,\"ip4_1\":\"10.0.0.2\"}");
+    assert_int_equal(val(s, "ip4_0")->u, 0x0a000001);
+    assert_int_equal(val(s, "ip4_1")->u, 0x0a000002);
+    ok(s, "{\"ip4_0\":4294967295}");
+    assert_true(val(s, "ip4_0")->u == UINT32_MAX);
+    bad(s, "{\"ip4_0\":4294967296}", "ip4_0",
+        "expected a string, got 4294967296", 10);
+    bad(s, "{\"ip4_0\":-1}", "ip4_0", "expected a string, got -1", 10);
+    bad(s, "{\"ip4_0\":\"167772161\"}", "ip4_0",
+        "invalid IPv4 address \"167772161\"", 10);
+    ok(s, "{\"ip6_0\":\"::ffff:1.2.3.4\"}");
+
+    /* null: no address (an IPv4 row), left out like an absent field */
+    ok(s, "{\"ip6_0\":null,\"tunnel_tx_ip6_1\":null,\"ip4_0\":\"1.2.3.4\"}");
+    assert_int_equal(st(s, "ip6_0"), DFX_SLOT_NULL);
+    assert_int_equal(st(s, "tunnel_tx_ip6_1"), DFX_SLOT_NULL);
+    bad(s, "{\"ip6_0\":null,\"ip6_0\":\"::1\"}", "ip6_0",
+        "duplicate field", 15);
+    /* the strict rules keep refusing it */
+    dialect(DFX_DIALECT_STRICT, NULL);
+    bad(s, "{\"ip6_0\":null}", "ip6_0", "null is not allowed", 10);
+}
+
+static void
+test_ch_float_arrays(void **state)
+{
+    const dfx_schema_t  *s = L7;
+    const dfx_value_t   *v;
+
+    DFX_UNUSED(state);
+    dialect(DFX_DIALECT_CLICKHOUSE, "Asia/Shanghai");
+    ok(s, "{\"metrics_values\":[1,null,2.5,null]}");
+    v = val(s, "metrics_values");
+    assert_int_equal(v->f64s.n, 4);
+    assert_true(v->f64s.v[0] == 1.0);
+    assert_true(isnan(v->f64s.v[1]));
+    assert_true(v->f64s.v[2] == 2.5);
+    assert_true(isnan(v->f64s.v[3]));
+    ok(s, "{\"metrics_values\":[null]}");
+    assert_int_equal(val(s, "metrics_values")->f64s.n, 1);
+
+    bad(s, "{\"attribute_names\":[\"a\",null]}", "attribute_names",
+        "expected a string in the array, got null", 25);
+    bad(s, "{\"metrics_values\":[1e999]}", "metrics_values",
+        "expected a finite number, got 1e999", 20);
+    bad(s, "{\"metrics_values\":null}", "metrics_values",
+        "null is not allowed", 19);
+
+    /* strict keeps refusing them */
+    dialect(DFX_DIALECT_STRICT, NULL);
+    bad(s, "{\"metrics_values\":[1,null]}", "metrics_values",
+        "expected a number in the array, got null", 22);
+}
+
+/* A whole ClickHouse row, in a JSON array body too; then strict again
+ * refuses every form. */
+static void
+test_ch_record(void **state)
+{
+    static const char  row[] =
+        "{\"time\":\"2023-11-15 06:13:20\",\"_id\":\"7301444403200000124\","
+        "\"start_time\":\"2023-11-15 06:13:20.000000\","
+        "\"end_time\":\"2023-11-15 06:13:20.140891\","
+        "\"mac_0\":90520731923542,\"rtt\":3.0,\"flow_id\":\"42\","
+        "\"byte_tx\":\"1024\"}";
+    const dfx_schema_t  *s = L4;
+    seen_t               seen;
+    char                 text[1024];
+
+    DFX_UNUSED(state);
+    dialect(DFX_DIALECT_CLICKHOUSE, "Asia/Shanghai");
+    ok(s, row);
+    assert_true(ctx.rec.ts_us == INT64_C(1700000000140891));
+    assert_true(val(s, "_id")->u == UINT64_C(7301444403200000124));
+
+    snprintf(text, sizeof(text), "[%s,%s]", row, row);
+    assert_int_equal(body(s, text, &seen), DFX_OK);
+    assert_int_equal(seen.n, 2);
+    assert_false(seen.failed[0]);
+    assert_false(seen.failed[1]);
+
+    dialect(DFX_DIALECT_STRICT, NULL);
+    bad(s, row, "time", "expected an integer between 0 and 4294967295, got "
+        "\"2023-11-15 06:13:20\"", 9);
+    bad(s, "{\"rtt\":3.0}", "rtt",
+        "expected an integer between 0 and 4294967295, got 3.0", 8);
+    bad(s, "{\"mac_0\":90520731923542}", "mac_0",
+        "expected a string, got 90520731923542", 10);
+    bad(s, "{\"ip4_0\":1}", "ip4_0", "expected a string, got 1", 10);
+}
+
+/* Loading a zone may run out of memory at every allocation: -1 with the
+ * reason, the parser as it was, nothing leaked. */
+static void
+test_ch_alloc_failures(void **state)
+{
+    dfx_record_parser_t  *p;
+    dfx_record_t          rec;
+    dfx_record_err_t      err;
+    char                  msg[256];
+    long                  n;
+    int                   rc, hit, failures = 0;
+
+    DFX_UNUSED(state);
+    for (n = 0; ; n++) {
+        p = dfx_record_parser_create(NULL);
+        assert_non_null(p);
+        msg[0] = '\0';
+        t_alloc_count = 0;
+        t_alloc_fail = n;
+        rc = dfx_record_parser_set_dialect(p, DFX_DIALECT_CLICKHOUSE,
+                                           "Europe/Berlin", msg, sizeof(msg));
+        hit = t_alloc_count > n;
+        t_alloc_fail = -1;
+        if (!hit) {
+            assert_int_equal(rc, 0);
+            dfx_record_parser_destroy(p);
+            break;
+        }
+        if (rc != 0) {
+            assert_string_equal(msg, "time zone \"Europe/Berlin\": out of "
+                                "memory");
+            /* still strict */
+            assert_int_equal(dfx_record_parse_line(p, L7, "{\"_id\":\"1\"}",
+                                                   11, ctx.pool, &rec, &err),
+                             DFX_ERROR);
+            failures++;
+        }
+        dfx_record_parser_destroy(p);
+    }
+    assert_true(failures >= 3);
+}
+
 int
 main(void)
 {
@@ -1379,6 +1863,13 @@ main(void)
         cmocka_unit_test(test_json_limits),
         cmocka_unit_test(test_full_record),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test_teardown(test_ch_set_dialect, ch_teardown),
+        cmocka_unit_test_teardown(test_ch_integers, ch_teardown),
+        cmocka_unit_test_teardown(test_ch_times, ch_teardown),
+        cmocka_unit_test_teardown(test_ch_mac_ip4, ch_teardown),
+        cmocka_unit_test_teardown(test_ch_float_arrays, ch_teardown),
+        cmocka_unit_test_teardown(test_ch_record, ch_teardown),
+        cmocka_unit_test(test_ch_alloc_failures),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -670,6 +670,85 @@ test_dry_run(void **state)
     }
 }
 
+/* ?format=clickhouse: ClickHouse's JSON, no Content-Type needed, 200
+ * for a queued request, an empty body is a success; the worker's parser
+ * goes back to the strict rules for the next default request. */
+static void
+test_clickhouse_format(void **state)
+{
+    resp_t   r;
+    int64_t  rcv = st(DFX_STAT_records_received_total, -1, L7, -1);
+    int64_t  q0 = st(DFX_STAT_exporter_records_queued_total, 0, L7, -1);
+    int64_t  c200 = st(DFX_STAT_http_requests_total, -1, -1, 200);
+    int      i;
+
+    (void) state;
+    post(L7_PATH "?format=clickhouse", NULL,
+         "{\"_id\":\"18446744073709551615\",\"time\":\"2023-11-15 06:13:20\","
+         "\"end_time\":\"2023-11-15 06:13:20.140891\"}\n"
+         "{\"_id\":\"7\",\"response_duration\":3.0}\n", &r);
+    assert_int_equal(r.code, 200);
+    assert_non_null(strstr(r.body, "{\"accepted\":2,\"filtered\":0,"
+                           "\"rejected\":0,\"errors\":[]"));
+    resp_free(&r);
+    assert_int_equal(st(DFX_STAT_records_received_total, -1, L7, -1),
+                     rcv + 2);
+    assert_int_equal(st(DFX_STAT_exporter_records_queued_total, 0, L7, -1),
+                     q0 + 2);
+
+    /* a zone of the client's choice, percent-encoded */
+    post(L7_PATH "?format=clickhouse&tz=Europe%2FBerlin", NDJSON,
+         "{\"time\":\"2024-03-31 02:30:00\"}\n", &r);
+    assert_int_equal(r.code, 200);
+    resp_free(&r);
+
+    /* an empty body: zero records, a success */
+    post(L7_PATH "?format=clickhouse", NULL, "", &r);
+    assert_int_equal(r.code, 200);
+    assert_non_null(strstr(r.body, "{\"accepted\":0,\"filtered\":0,"
+                           "\"rejected\":0,\"errors\":[],"));
+    resp_free(&r);
+    assert_int_equal(st(DFX_STAT_http_requests_total, -1, -1, 200),
+                     c200 + 3);
+
+    /* errors keep their codes */
+    post(L7_PATH "?format=clickhouse", NULL, "{\"time\":\"yesterday\"}\n",
+         &r);
+    assert_int_equal(r.code, 422);
+    assert_non_null(strstr(r.body, "\"error\":\"invalid date and time "
+                           "\\\"yesterday\\\": expected"));
+    resp_free(&r);
+    post(L7_PATH "?format=clickhouse&tz=Nowhere/Zone", NULL, "{}\n", &r);
+    assert_int_equal(r.code, 400);
+    assert_string_equal(r.body, "{\"error\":\"query parameter \\\"tz\\\": "
+                        "unknown time zone \\\"Nowhere/Zone\\\" (not in "
+                        "/usr/share/zoneinfo)\"}\n");
+    resp_free(&r);
+    post(L7_PATH "?format=xml", NDJSON, "{}\n", &r);
+    assert_int_equal(r.code, 400);
+    resp_free(&r);
+    post(L7_PATH "?format=clickhouse", "text/plain", "{}\n", &r);
+    assert_int_equal(r.code, 415);
+    resp_free(&r);
+
+    /* the default format: strict, 202, Content-Type required, whichever
+     * worker gets the request */
+    for (i = 0; i < 4; i++) {
+        post(L7_PATH, NDJSON, "{\"_id\":\"7\"}\n", &r);
+        assert_int_equal(r.code, 422);
+        resp_free(&r);
+        post(L7_PATH, NDJSON, "{\"_id\":7}\n", &r);
+        assert_int_equal(r.code, 202);
+        resp_free(&r);
+        post(L7_PATH, NULL, "{\"_id\":7}\n", &r);
+        assert_int_equal(r.code, 415);
+        resp_free(&r);
+        post(L7_PATH, NDJSON, "", &r);
+        assert_int_equal(r.code, 400);
+        resp_free(&r);
+    }
+}
+
 static void
 test_bad_requests(void **state)
 {
@@ -1342,6 +1421,7 @@ main(void)
         cmocka_unit_test(test_ack_kafka),
         cmocka_unit_test(test_filtered),
         cmocka_unit_test(test_dry_run),
+        cmocka_unit_test(test_clickhouse_format),
         cmocka_unit_test(test_bad_requests),
         cmocka_unit_test(test_budget_and_failures),
         cmocka_unit_test(test_ipv6),

@@ -1,6 +1,7 @@
 /*
  * test_dfx_http_route.c: request paths -> endpoints, and the ingest query
- * parameters (ack, dry_run; unknown, repeated and bad values refused).
+ * parameters (ack, dry_run, format, tz; unknown, repeated and bad values
+ * refused).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -113,7 +114,7 @@ test_query_bad(void **state)
     assert_int_equal(dfx_http_query_parse("dryrun=1", &q, err, sizeof(err)),
                      -1);
     assert_string_equal(err, "unknown query parameter \"dryrun\" (known: "
-                        "ack, dry_run)");
+                        "ack, dry_run, format, tz)");
 
     /* what is quoted back is cut and made printable */
     assert_int_equal(dfx_http_query_parse("x\"\x01yyyyyyyyyyyyyyyyyyyyyyyyyyy"
@@ -121,7 +122,87 @@ test_query_bad(void **state)
                                           sizeof(err)), -1);
     /* 32 bytes quoted: "x", two replaced bytes, 29 "y" */
     assert_string_equal(err, "unknown query parameter \"x??yyyyyyyyyyyyyyyyy"
-                        "yyyyyyyyyyyy...\" (known: ack, dry_run)");
+                        "yyyyyyyyyyyy...\" (known: ack, dry_run, format, "
+                        "tz)");
+}
+
+/* format=json|clickhouse and tz=ZONE (with format=clickhouse only). */
+static void
+test_query_format(void **state)
+{
+    dfx_http_query_t  q;
+    char              err[160], long_tz[128];
+
+    (void) state;
+
+    assert_int_equal(dfx_http_query_parse(NULL, &q, err, sizeof(err)), 0);
+    assert_int_equal(q.format, DFX_HTTP_FORMAT_JSON);
+    assert_string_equal(q.tz, "");
+    assert_int_equal(dfx_http_query_parse("format=json", &q, err,
+                                          sizeof(err)), 0);
+    assert_int_equal(q.format, DFX_HTTP_FORMAT_JSON);
+    assert_int_equal(dfx_http_query_parse("format=clickhouse&ack=kafka", &q,
+                                          err, sizeof(err)), 0);
+    assert_int_equal(q.format, DFX_HTTP_FORMAT_CLICKHOUSE);
+    assert_int_equal(q.ack, DFX_ACK_KAFKA);
+    assert_string_equal(q.tz, "");
+
+    /* tz before or after format, plain or percent-encoded */
+    assert_int_equal(dfx_http_query_parse("tz=Europe/Berlin&format=clickhouse",
+                                          &q, err, sizeof(err)), 0);
+    assert_string_equal(q.tz, "Europe/Berlin");
+    assert_int_equal(dfx_http_query_parse("format=clickhouse&tz=Asia%2fShang"
+                                          "hai&dry_run", &q, err,
+                                          sizeof(err)), 0);
+    assert_string_equal(q.tz, "Asia/Shanghai");
+    assert_int_equal(q.dry_run, 1);
+    assert_int_equal(dfx_http_query_parse("format=clickhouse&tz=Etc%2FGMT%2B5",
+                                          &q, err, sizeof(err)), 0);
+    assert_string_equal(q.tz, "Etc/GMT+5");
+
+    assert_int_equal(dfx_http_query_parse("format=csv", &q, err, sizeof(err)),
+                     -1);
+    assert_string_equal(err, "query parameter \"format\" must be \"json\" "
+                        "or \"clickhouse\", got \"csv\"");
+    assert_int_equal(dfx_http_query_parse("format", &q, err, sizeof(err)),
+                     -1);
+    assert_int_equal(dfx_http_query_parse("format=ClickHouse", &q, err,
+                                          sizeof(err)), -1);
+    assert_int_equal(dfx_http_query_parse("format=json&format=clickhouse", &q,
+                                          err, sizeof(err)), -1);
+    assert_string_equal(err, "query parameter \"format\" given twice");
+
+    assert_int_equal(dfx_http_query_parse("tz=UTC", &q, err, sizeof(err)),
+                     -1);
+    assert_string_equal(err, "query parameter \"tz\" is only allowed with "
+                        "format=clickhouse");
+    assert_int_equal(dfx_http_query_parse("format=json&tz=UTC", &q, err,
+                                          sizeof(err)), -1);
+    assert_int_equal(dfx_http_query_parse("format=clickhouse&tz=", &q, err,
+                                          sizeof(err)), -1);
+    assert_string_equal(err, "query parameter \"tz\" must name a time zone, "
+                        "got \"\"");
+    assert_int_equal(dfx_http_query_parse("format=clickhouse&tz", &q, err,
+                                          sizeof(err)), -1);
+    assert_int_equal(dfx_http_query_parse("format=clickhouse&tz=a%2", &q, err,
+                                          sizeof(err)), -1);
+    assert_string_equal(err, "query parameter \"tz\" must name a time zone, "
+                        "got \"a%2\"");
+    assert_int_equal(dfx_http_query_parse("format=clickhouse&tz=a%00b", &q,
+                                          err, sizeof(err)), -1);
+    assert_int_equal(dfx_http_query_parse("format=clickhouse&tz=a%zzb", &q,
+                                          err, sizeof(err)), -1);
+    assert_int_equal(dfx_http_query_parse("format=clickhouse&tz=UTC&tz=UTC",
+                                          &q, err, sizeof(err)), -1);
+    assert_string_equal(err, "query parameter \"tz\" given twice");
+    /* longer than any zone name */
+    memset(long_tz, 'a', sizeof(long_tz));
+    memcpy(long_tz, "format=clickhouse&tz=", 21);
+    long_tz[21 + DFX_TZ_NAME_MAX + 1] = '\0';
+    assert_int_equal(dfx_http_query_parse(long_tz, &q, err, sizeof(err)), -1);
+    long_tz[21 + DFX_TZ_NAME_MAX] = '\0';
+    assert_int_equal(dfx_http_query_parse(long_tz, &q, err, sizeof(err)), 0);
+    assert_int_equal(strlen(q.tz), DFX_TZ_NAME_MAX);
 }
 
 int
@@ -131,6 +212,7 @@ main(void)
         cmocka_unit_test(test_route),
         cmocka_unit_test(test_query_ok),
         cmocka_unit_test(test_query_bad),
+        cmocka_unit_test(test_query_format),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1694,8 +1694,9 @@ rec_build(trec_t *t, const dfx_schema_t *s, const char *json)
             v->f64s.n = n;
             v->f64s.v = dfx_pool_alloc(t->pool, (n ? n : 1) * sizeof(double));
             for (i = 0; i < n; i++) {
-                v->f64s.v[i] =
-                    json_object_get_double(json_object_array_get_idx(val, i));
+                el = json_object_array_get_idx(val, i);
+                /* null: the parser's ClickHouse dialect keeps it a NaN */
+                v->f64s.v[i] = el == NULL ? NAN : json_object_get_double(el);
             }
             break;
         default:
@@ -1951,6 +1952,9 @@ static const vcase_t  value_cases[] = {
       "100000000000000000000000,0.1,0.000025,9007199254740992]" },
     { "flow_log.l7_flow_log", "metrics_values", "{\"metrics_values\":[]}",
       ",\"metrics_values\":[]" },
+    /* a NaN (ClickHouse's null) is written null again */
+    { "flow_log.l7_flow_log", "metrics_values",
+      "{\"metrics_values\":[1,null,2.5]}", ",\"metrics_values\":[1,null,2.5]" },
     { "flow_log.l7_flow_log", "metrics_names",
       "{\"metrics_names\":[\"m\"]}", ",\"metrics_names\":[\"m\"]" },
     /* enums by name; string codes through the string map */

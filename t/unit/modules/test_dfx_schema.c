@@ -1,6 +1,7 @@
 /*
  * test_dfx_schema.c: the data-source tables (counts, order, types, enums,
- * universal tags, side indices) and name lookup (aliases, unknown names).
+ * universal tags, side indices, DateTime flags) and name lookup (aliases,
+ * unknown names).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -573,6 +574,44 @@ test_without_index(void **state)
     assert_int_equal(fidx(s, "region_id"), a);
 }
 
+/* The DateTime columns carry their flag, and nothing else does: time
+ * (seconds, U32) everywhere, start_time and end_time (microseconds, I64)
+ * where they exist; the message timestamp is one of them. */
+static void
+test_time_flags(void **state)
+{
+    const dfx_schema_t  *s;
+    const dfx_field_t   *f;
+    unsigned             i, k, ns, nus;
+
+    DFX_UNUSED(state);
+    for (k = 0; k < DFX_DS_COUNT; k++) {
+        s = dfx_schemas[k];
+        ns = nus = 0;
+        for (i = 0; i < s->nfields; i++) {
+            f = &s->fields[i];
+            if (f->flags & DFX_FIELD_TIME_S) {
+                assert_string_equal(f->name, "time");
+                assert_int_equal(f->type, DFX_T_U32);
+                ns++;
+            } else if (f->flags & DFX_FIELD_TIME_US) {
+                assert_true(strcmp(f->name, "start_time") == 0
+                            || strcmp(f->name, "end_time") == 0);
+                assert_int_equal(f->type, DFX_T_I64);
+                nus++;
+            } else {
+                assert_true(strcmp(f->name, "time") != 0
+                            && strcmp(f->name, "start_time") != 0
+                            && strcmp(f->name, "end_time") != 0);
+            }
+        }
+        assert_int_equal(ns, 1);
+        assert_int_equal(nus, s->ts_unit == DFX_TS_SECONDS ? 0 : 2);
+        assert_true(s->fields[s->ts_field].flags
+                    & (DFX_FIELD_TIME_S | DFX_FIELD_TIME_US));
+    }
+}
+
 int
 main(void)
 {
@@ -591,6 +630,7 @@ main(void)
         cmocka_unit_test(test_events),
         cmocka_unit_test(test_unknown_names),
         cmocka_unit_test(test_without_index),
+        cmocka_unit_test(test_time_flags),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,190 @@
+#!/usr/bin/perl
+# Following ClickHouse when things break.  A scripted stand-in answers
+# the way ClickHouse answers and breaks the way a real server does:
+# an error status, an error reported in the middle of the rows, an answer
+# cut off, a server that says nothing, and Kafka down.  Each failed try
+# leaves the checkpoint where it was, is counted by reason, logged once
+# per reason, tried again; once things work every row is in Kafka, and
+# the rows sent twice are the rows of the failed tries (counted).
+#
+# Then a real clickhouse-server: kill -9 of dfexport in the middle of a
+# follow under load, and a restart: every row arrives, and no more than
+# one window's rows twice.
+use strict;
+use warnings;
+use Test::More;
+use lib 't/lib';
+use Dfx qw(mock_start dfx_start dfx_conf wait_until slurp);
+use DfxCH qw(ch_start fake_start);
+
+my $L7 = 'flow_log.l7_flow_log';
+my $TOPIC = "deepflow.$L7";
+
+# every _id in the topic, with how often it is there
+sub ids_in_kafka {
+    my ($bs) = @_;
+    my %n;
+    open(my $fh, '-|', 'timeout', 60, 'kcat', '-C', '-b', $bs, '-t', $TOPIC,
+         '-o', 'beginning', '-e', '-q', '-f', '%s\n') or die "kcat: $!";
+    while (my $l = <$fh>) {
+        $n{$1}++ if $l =~ /"_id":(\d+)/;
+    }
+    close($fh);
+    return \%n;
+}
+
+# ---- the stand-in -----------------------------------------------------------
+
+my $W = 4;
+my $base = int(time() / $W) * $W - 10 * $W;
+# a row at every even second
+my $fake = fake_start(
+    mode => '500',
+    columns => [[qw(time DateTime)], [qw(_id UInt64)], [qw(end_time Int64)]],
+    rows => sub {
+        my ($from, $to) = @_;
+        return [ map { "{\"time\":$_,\"_id\":$_,\"end_time\":${_}000000}" }
+                 grep { $_ % 2 == 0 } $from .. $to - 1 ];
+    });
+
+my $mock = mock_start();
+my $d = dfx_start(
+    bootstrap => $mock->bootstrap, ready => 0,
+    exporters => [{ 'message-timeout' => 2 }],
+    main => { clickhouse => { url => $fake->url,
+                              'checkpoint-dir' => '{DIR}/ck', settle => 0,
+                              window => $W, start => $base, timeout => 2,
+                              'retry-max' => 1 } });
+
+sub follower {
+    my $st = $d->stats;
+    return ($st->{clickhouse}{followers} // [])->[0] // {};
+}
+
+sub errors {
+    my ($reason) = @_;
+    return $d->metric('clickhouse_errors_total', data_source => $L7,
+                      reason => $reason);
+}
+
+# an error status: not ready, the reason counted and logged once
+ok(wait_until(20, sub { errors('http') >= 3 }), 'error status: counted');
+my $r = $d->admin_get('/readyz');
+is($r->{status}, 503, 'error status: not ready');
+like($r->{content}, qr/clickhouse: org 1 flow_log\.l7_flow_log: http: HTTP 500: Code: 60/,
+     '...saying why');
+my @warn = $d->log =~ /(window from \d+ failed \(http\))/g;
+is(scalar(@warn), 1, 'logged once, not at every try');
+is(follower()->{checkpoint}, $base, 'the checkpoint did not move');
+is(follower()->{reachable}, JSON::PP::false(), '/stats: not reachable');
+
+# an error in the middle of the rows: the rows before it were sent, the
+# window is tried again
+$fake->mode('exception');
+ok(wait_until(20, sub { errors('stream') >= 2 }),
+   'error among the rows: counted as stream');
+is(follower()->{checkpoint}, $base, 'the checkpoint did not move');
+like(follower()->{last_error}, qr/broke off after \d+ rows: Code: 395/,
+     '/stats says what ClickHouse said');
+ok($d->metric('clickhouse_rows_resent_total', data_source => $L7) > 0,
+   'the rows read again are counted');
+is($d->metric('records_rejected_total', data_source => $L7), 0,
+   'the error text is no rejected record');
+
+# an answer cut off
+my $before = errors('stream');
+$fake->mode('cut');
+ok(wait_until(20, sub { errors('stream') >= $before + 2 }),
+   'an answer cut off: counted as stream');
+is(follower()->{checkpoint}, $base, 'the checkpoint did not move');
+
+# a server that says nothing
+$fake->mode('slow');
+ok(wait_until(30, sub { errors('timeout') >= 1 }),
+   'silence: counted as timeout');
+
+# all well again: every row arrives
+$fake->mode('ok');
+my $now = time();
+ok(wait_until(30, sub { (follower()->{checkpoint} // 0) >= $now - $W }),
+   'caught up');
+is(($d->admin_get('/readyz'))->{status}, 200, 'ready again');
+like($d->log, qr/reading again after \d+ failed tries/,
+     'the recovery is logged');
+my $ck = follower()->{checkpoint};
+my $ids = ids_in_kafka($mock->bootstrap);
+my @want = grep { $_ % 2 == 0 } $base .. $ck - 1;
+my @missing = grep { !$ids->{$_} } @want;
+is(scalar(@missing), 0, scalar(@want) . ' rows, every one in Kafka')
+    or diag("missing: @missing[0 .. ($#missing > 9 ? 9 : $#missing)]");
+my $dups = 0;
+$dups += $_ - 1 for values %$ids;
+ok($dups <= $d->metric('clickhouse_rows_resent_total', data_source => $L7),
+   "rows twice in Kafka ($dups) are no more than the rows read again");
+
+# Kafka down: the window waits, fails at message-timeout, and is tried
+# again once the broker is back
+is($mock->cmd('down 1'), 'ok', 'broker down');
+ok(wait_until(30, sub { errors('kafka') >= 1 }),
+   'Kafka down: counted as kafka');
+my $held = follower()->{checkpoint};
+is($mock->cmd('up 1'), 'ok', 'broker up');
+ok(wait_until(40, sub { (follower()->{checkpoint} // 0) > $held + $W }),
+   'goes on once Kafka is back');
+$ck = follower()->{checkpoint};
+$ids = ids_in_kafka($mock->bootstrap);
+@missing = grep { !$ids->{$_} } grep { $_ % 2 == 0 } $base .. $ck - 1;
+is(scalar(@missing), 0, 'every row in Kafka after the outage');
+
+$d->stop;
+$fake->stop;
+
+# ---- kill -9 under load, real ClickHouse ----------------------------------
+
+my $ch = ch_start();
+my $N = 60000;
+my $t0 = 1700000000;
+$ch->sql('CREATE DATABASE flow_log');
+$ch->sql("CREATE TABLE flow_log.l7_flow_log (time DateTime('Asia/Shanghai'), "
+         . "_id UInt64, end_time Int64, request_domain String, "
+         . "response_duration UInt64) ENGINE = MergeTree "
+         . "PARTITION BY toStartOfHour(time) ORDER BY time");
+# 1000 rows a second over 60 seconds
+$ch->sql("INSERT INTO flow_log.l7_flow_log SELECT toDateTime($t0 + "
+         . "intDiv(number, 1000)), number + 1, ($t0 + intDiv(number, 1000)) "
+         . "* 1000000, concat('host-', toString(number % 97), '.example'), "
+         . "number FROM system.numbers LIMIT $N");
+
+my $mock2 = mock_start();
+my %run = (bootstrap => $mock2->bootstrap,
+           main => { clickhouse => { url => $ch->url,
+                                     'checkpoint-dir' => '{DIR}/ck',
+                                     settle => 0, window => 5,
+                                     start => $t0 } });
+my $d1 = dfx_start(%run);
+ok(wait_until(60, sub {
+    $d1->metric('clickhouse_windows_total', data_source => $L7) >= 3 }),
+   'three windows done');
+$d1->kill_now;
+my $at_kill = slurp($d1->dir . '/ck/org1.flow_log.l7_flow_log.checkpoint');
+chomp($at_kill);
+ok($at_kill > $t0 && $at_kill < $t0 + 60, "killed at checkpoint $at_kill");
+
+my $d2 = dfx_start(%run, dir => $d1->dir);
+like($d2->log, qr/from flow_log\.l7_flow_log, checkpoint $at_kill/,
+     'the restart goes on from the checkpoint');
+ok(wait_until(120, sub {
+    my $c = slurp($d2->dir . '/ck/org1.flow_log.l7_flow_log.checkpoint');
+    $c >= $t0 + 60 }), 'the restart reads to the end');
+ok($mock2->wait_count($TOPIC, $N, 60) >= $N, "at least $N messages");
+my $all = ids_in_kafka($mock2->bootstrap);
+my $miss = grep { !$all->{$_} } 1 .. $N;
+is($miss, 0, "every one of the $N rows is in Kafka");
+my $twice = 0;
+$twice += $_ - 1 for values %$all;
+ok($twice <= 5 * 1000, "rows twice ($twice) are at most one window's "
+   . "(5000 rows)");
+$d2->stop;
+$ch->stop;
+
+done_testing();
