@@ -109,7 +109,7 @@ sub column_of {
 }
 
 my $top = top();
-my $ch = ch_start();
+my $ch = ch_start(tls => 1);
 my %n;
 my $tmin;
 for my $ds (@DS) {
@@ -218,5 +218,34 @@ is(scalar(grep { ($_->{payload} // '') =~ /"_id":42\b/ } @m), 1,
 
 $d->stop;
 unlike($d->log, qr/\b(alert|crit)\b/, 'no alert in the log');
+
+# over HTTPS, the server's certificate checked against tls-ca-file; a CA
+# that did not sign it is refused, and /readyz says so
+my $mock3 = mock_start();
+my $tls = dfx_start(
+    bootstrap => $mock3->bootstrap, data_sources => ['flow_log.l7_flow_log'],
+    main => { clickhouse => { url => $ch->https_url,
+                              'tls-ca-file' => $ch->ca,
+                              'checkpoint-dir' => '{DIR}/ck', settle => 0,
+                              window => 5, start => $tmin - 1 } });
+my @tm = consume($mock3->bootstrap, 'deepflow.flow_log.l7_flow_log',
+                 $n{'flow_log.l7_flow_log'} + 1, 30);
+is(scalar(@tm), $n{'flow_log.l7_flow_log'} + 1, 'HTTPS: every row follows');
+$tls->stop;
+my $bad = dfx_start(
+    bootstrap => $mock3->bootstrap, data_sources => ['flow_log.l7_flow_log'],
+    ready => 0,
+    main => { clickhouse => { url => $ch->https_url,
+                              'tls-ca-file' => $ch->other_ca,
+                              'checkpoint-dir' => '{DIR}/ck', settle => 0,
+                              window => 5, start => $tmin - 1 } });
+ok(wait_until(20, sub {
+    $bad->metric('clickhouse_errors_total',
+                 data_source => 'flow_log.l7_flow_log',
+                 reason => 'connect') >= 1 }), 'HTTPS, wrong CA: refused');
+my $rz = $bad->admin_get('/readyz');
+is($rz->{status}, 503, 'HTTPS, wrong CA: not ready');
+like($rz->{content}, qr/connect: .*(certificate|SSL)/i, '...saying why');
+$bad->stop;
 
 done_testing();

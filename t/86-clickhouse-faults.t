@@ -15,23 +15,12 @@ use warnings;
 use Test::More;
 use lib 't/lib';
 use Dfx qw(mock_start dfx_start dfx_conf wait_until slurp);
-use DfxCH qw(ch_start fake_start);
+use DfxCH qw(ch_start fake_start kafka_ids);
 
 my $L7 = 'flow_log.l7_flow_log';
 my $TOPIC = "deepflow.$L7";
 
-# every _id in the topic, with how often it is there
-sub ids_in_kafka {
-    my ($bs) = @_;
-    my %n;
-    open(my $fh, '-|', 'timeout', 60, 'kcat', '-C', '-b', $bs, '-t', $TOPIC,
-         '-o', 'beginning', '-e', '-q', '-f', '%s\n') or die "kcat: $!";
-    while (my $l = <$fh>) {
-        $n{$1}++ if $l =~ /"_id":(\d+)/;
-    }
-    close($fh);
-    return \%n;
-}
+sub ids_in_kafka { kafka_ids($_[0], $TOPIC) }
 
 # ---- the stand-in -----------------------------------------------------------
 
@@ -184,6 +173,19 @@ my $twice = 0;
 $twice += $_ - 1 for values %$all;
 ok($twice <= 5 * 1000, "rows twice ($twice) are at most one window's "
    . "(5000 rows)");
+
+# the table changes under the follower: a column it reads is dropped
+$ch->sql('ALTER TABLE flow_log.l7_flow_log DROP COLUMN request_domain');
+my ($f2) = @{ $d2->stats->{clickhouse}{followers} };
+my $tn = $f2->{checkpoint} + 1;
+$ch->sql("INSERT INTO flow_log.l7_flow_log (time, _id, end_time) VALUES "
+         . "(toDateTime($tn), 777777, ${tn}000000)");
+ok($mock2->wait_count($TOPIC, $N + $twice + 1, 60) >= $N + $twice + 1,
+   'a column dropped: the columns are read again, the row follows');
+ok($d2->metric('clickhouse_errors_total', data_source => $L7,
+               reason => 'http') >= 1, '...after a counted failure');
+like($d2->log, qr/reading \d+ columns of flow_log\.l7_flow_log.*\n(?s:.*)reading \d+ columns/,
+     '...and the columns logged again');
 $d2->stop;
 $ch->stop;
 

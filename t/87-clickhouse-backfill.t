@@ -12,7 +12,7 @@ use lib 't/lib';
 use File::Temp qw(tempdir);
 use POSIX qw(WNOHANG);
 use Dfx qw(mock_start dfx_conf spew slurp wait_until build_dir top);
-use DfxCH qw(ch_start);
+use DfxCH qw(ch_start kafka_ids);
 
 my $L7 = 'flow_log.l7_flow_log';
 my $TOPIC = "deepflow.$L7";
@@ -46,17 +46,7 @@ sub run {
     return ($? >> 8, $out);
 }
 
-sub ids {
-    my %n;
-    open(my $fh, '-|', 'timeout', 60, 'kcat', '-C', '-b', $mock->bootstrap,
-         '-t', $TOPIC, '-o', 'beginning', '-e', '-q', '-f', '%s\n')
-        or die "kcat: $!";
-    while (my $l = <$fh>) {
-        $n{$1}++ if $l =~ /"_id":(\d+)/;
-    }
-    close($fh);
-    return \%n;
-}
+sub ids { kafka_ids($mock->bootstrap, $TOPIC) }
 
 # ---- refused before anything starts --------------------------------------
 for my $bad ('1700000100', '1700000100,1700000000', 'soon,now',

@@ -19,26 +19,11 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <yajl/yajl_tree.h>
 
 #include "dfx_ch_checkpoint.h"
 #include "dfx_ch_int.h"
 #include "dfx_core.h"
 #include "dfx_log.h"
-
-static const char *const  dfx_ch_state_names[DFX_CH_ST_COUNT] = {
-    [DFX_CH_ST_STARTING] = "starting",
-    [DFX_CH_ST_CAUGHT_UP] = "caught_up",
-    [DFX_CH_ST_READING] = "reading",
-    [DFX_CH_ST_KAFKA] = "waiting_kafka",
-    [DFX_CH_ST_BACKOFF] = "backoff",
-    [DFX_CH_ST_NO_EXPORTER] = "no_exporter",
-    [DFX_CH_ST_DONE] = "done",
-};
-
-/* The source /stats and /readyz look at. */
-static pthread_mutex_t    dfx_ch_current_lock = PTHREAD_MUTEX_INITIALIZER;
-static dfx_ch_source_t   *dfx_ch_current;
 
 /* ---- small pieces ---------------------------------------------------- */
 
@@ -93,139 +78,6 @@ dfx_ch_gauges(dfx_ch_source_t *s, int ds)
                   oldest);
     dfx_stats_set(DFX_STAT_clickhouse_lag_seconds, -1, ds, -1,
                   now > oldest ? now - oldest : 0);
-}
-
-/* ---- columns --------------------------------------------------------- */
-
-typedef struct {
-    dfx_buf_t  body;
-    size_t     max;
-} dfx_ch_gather_t;
-
-static int
-dfx_ch_gather(void *arg, const char *data, size_t len)
-{
-    dfx_ch_gather_t  *g = arg;
-
-    if (g->body.len + len > g->max) {
-        return -1;
-    }
-    return dfx_buf_append(&g->body, data, len);
-}
-
-static void
-dfx_ch_columns_free(dfx_ch_column_t *cols, size_t n)
-{
-    size_t  i;
-
-    for (i = 0; i < n; i++) {
-        free(cols[i].name);
-        free(cols[i].type);
-    }
-    free(cols);
-}
-
-/* JSONEachRow lines {"name":...,"type":...} into cols.  Returns the
- * number of columns, or -1. */
-static ssize_t
-dfx_ch_columns_parse(dfx_buf_t *body, dfx_ch_column_t **out)
-{
-    static const char  *pname[] = { "name", NULL };
-    static const char  *ptype[] = { "type", NULL };
-    dfx_ch_column_t    *cols = NULL, *nc;
-    yajl_val            v, n, t;
-    size_t              ncols = 0, cap = 0;
-    char               *line, *nl, *end;
-
-    if (dfx_buf_putc(body, '\0') != 0) {
-        return -1;
-    }
-    line = body->data;
-    end = body->data + body->len - 1;
-    for (; line < end; line = nl + 1) {
-        nl = memchr(line, '\n', (size_t) (end - line));
-        if (nl == NULL) {
-            nl = end;
-        }
-        *nl = '\0';
-        if (*line == '\0') {
-            continue;
-        }
-        v = yajl_tree_parse(line, NULL, 0);
-        n = v != NULL ? yajl_tree_get(v, pname, yajl_t_string) : NULL;
-        t = v != NULL ? yajl_tree_get(v, ptype, yajl_t_string) : NULL;
-        if (n == NULL || t == NULL) {
-            yajl_tree_free(v);
-            goto fail;
-        }
-        if (ncols == cap) {
-            cap = cap ? cap * 2 : 64;
-            nc = realloc(cols, cap * sizeof(*cols));
-            if (nc == NULL) {
-                yajl_tree_free(v);
-                goto fail;
-            }
-            cols = nc;
-        }
-        cols[ncols].name = strdup(n->u.string);
-        cols[ncols].type = strdup(t->u.string);
-        ncols++;
-        yajl_tree_free(v);
-        if (cols[ncols - 1].name == NULL || cols[ncols - 1].type == NULL) {
-            goto fail;
-        }
-    }
-    *out = cols;
-    return (ssize_t) ncols;
-
-fail:
-    dfx_ch_columns_free(cols, ncols);
-    return -1;
-}
-
-dfx_ch_err_t
-dfx_ch_describe_table(dfx_ch_client_t *c, const dfx_schema_t *s,
-                      unsigned org, const char *db, const char *table,
-                      dfx_ch_select_t *sel, char *msg, size_t msglen)
-{
-    dfx_ch_gather_t   g = { DFX_BUF_INIT, 4u * 1024 * 1024 };
-    dfx_ch_column_t  *cols = NULL;
-    dfx_buf_t         sql = DFX_BUF_INIT;
-    dfx_ch_err_t      rc;
-    ssize_t           n = 0;
-
-    if (dfx_ch_columns_sql(&sql, db, table) != 0) {
-        snprintf(msg, msglen, "out of memory");
-        rc = DFX_CH_ERR_COLUMNS;
-        goto done;
-    }
-    rc = dfx_ch_client_query(c, sql.data, dfx_ch_gather, &g, msg, msglen);
-    if (rc != DFX_CH_OK) {
-        goto done;
-    }
-    n = dfx_ch_columns_parse(&g.body, &cols);
-    if (n < 0) {
-        snprintf(msg, msglen, "cannot read the column list of %s.%s", db,
-                 table);
-        rc = DFX_CH_ERR_COLUMNS;
-        n = 0;
-        goto done;
-    }
-    if (n == 0) {
-        snprintf(msg, msglen, "table %s.%s does not exist (or the user "
-                 "may not see it)", db, table);
-        rc = DFX_CH_ERR_COLUMNS;
-        goto done;
-    }
-    if (dfx_ch_select(s, cols, (size_t) n, org, sel, msg, msglen) != 0) {
-        rc = DFX_CH_ERR_COLUMNS;
-    }
-
-done:
-    dfx_ch_columns_free(cols, (size_t) n);
-    dfx_buf_free(&g.body);
-    dfx_buf_free(&sql);
-    return rc;
 }
 
 /* Reads the table's columns and builds the follower's SELECT. */
@@ -480,6 +332,42 @@ dfx_ch_run_window(dfx_ch_source_t *s, dfx_ch_follower_t *f, int64_t to)
 
 /* ---- the thread ------------------------------------------------------ */
 
+/* Loads the dictionary from flow_tag when it is due. */
+static void
+dfx_ch_dict_refresh(dfx_ch_source_t *s, int64_t now)
+{
+    char  msg[512];
+
+    if (dfx_ch_dict_load(s->client, s->dict_org, msg, sizeof(msg)) == 0) {
+        if (!s->dict_loaded || s->dict_failed) {
+            dfx_log_notice("clickhouse: universal-tag dictionary loaded "
+                           "from %s", msg);
+        } else {
+            dfx_log_info("clickhouse: universal-tag dictionary loaded from "
+                         "%s", msg);
+        }
+        s->dict_failed = 0;
+        s->dict_due = now + s->dict_refresh;
+        pthread_mutex_lock(&s->lock);
+        s->dict_loaded = 1;
+        s->dict_error[0] = '\0';
+        pthread_mutex_unlock(&s->lock);
+        return;
+    }
+    if (!s->dict_failed) {
+        dfx_log_warn("clickhouse: cannot load the universal-tag dictionary: "
+                     "%s; %s (logged once until it loads)", msg,
+                     s->dict_loaded ? "the one loaded before stays"
+                                    : "no window is read before it loads");
+    }
+    s->dict_failed = 1;
+    s->dict_due = now + (s->dict_refresh < s->retry_max ? s->dict_refresh
+                                                        : s->retry_max);
+    pthread_mutex_lock(&s->lock);
+    snprintf(s->dict_error, sizeof(s->dict_error), "%s", msg);
+    pthread_mutex_unlock(&s->lock);
+}
+
 /* When f's next window is due (unix seconds), and its end in *to; or -1
  * when the follower has nothing more to do (backfill done). */
 static int64_t
@@ -516,6 +404,10 @@ dfx_ch_thread(void *arg)
 
     while (!atomic_load(&s->stop)) {
         now = dfx_ch_now();
+        if (s->dict_refresh > 0 && now >= s->dict_due) {
+            dfx_ch_dict_refresh(s, now);
+            continue;
+        }
         best = NULL;
         best_due = INT64_MAX;
         active = 0;
@@ -546,6 +438,11 @@ dfx_ch_thread(void *arg)
                            ") done: %" PRIu64 " rows", s->bf_from, s->bf_to,
                            s->bf_rows);
             break;
+        }
+        /* names are never exported as raw ids for want of a first
+         * dictionary: the windows wait for it */
+        if (s->dict_refresh > 0 && !s->dict_loaded) {
+            best_due = now + 1;
         }
         if (best_due > now) {
             for (i = 0; i < s->nfollowers; i++) {
@@ -761,6 +658,8 @@ dfx_ch_start(const dfx_conf_t *conf, const dfx_ch_backfill_t *bf,
     s->plim.records = (uint32_t) conf->main.limits.records.v;
     s->done_ev = done_ev;
     s->t_start = dfx_ch_now();
+    s->dict_refresh = cc->dictionary_refresh.v;
+    s->dict_org = cc->org_ids[0];
     if (bf != NULL) {
         s->backfill = 1;
         s->progress = bf->progress;
@@ -797,9 +696,7 @@ dfx_ch_start(const dfx_conf_t *conf, const dfx_ch_backfill_t *bf,
         goto failed;
     }
     s->started = 1;
-    pthread_mutex_lock(&dfx_ch_current_lock);
-    dfx_ch_current = s;
-    pthread_mutex_unlock(&dfx_ch_current_lock);
+    dfx_ch_status_set(s, 1);
     dfx_log_notice("clickhouse: %zu followers reading %s%s", s->nfollowers,
                    s->url, bf != NULL ? " (backfill)" : "");
     return s;
@@ -833,11 +730,7 @@ dfx_ch_free(dfx_ch_source_t *s)
         return;
     }
     dfx_ch_stop(s);
-    pthread_mutex_lock(&dfx_ch_current_lock);
-    if (dfx_ch_current == s) {
-        dfx_ch_current = NULL;
-    }
-    pthread_mutex_unlock(&dfx_ch_current_lock);
+    dfx_ch_status_set(s, 0);
 
     for (i = 0; i < s->nfollowers; i++) {
         free(s->followers[i].path);
@@ -886,79 +779,9 @@ dfx_ch_conf_same(const dfx_conf_clickhouse_t *a,
            && dfx_ch_str_eq(&a->start, &b->start)
            && a->settle.v == b->settle.v && a->window.v == b->window.v
            && a->timeout.v == b->timeout.v
-           && a->retry_max.v == b->retry_max.v && a->norgs == b->norgs
+           && a->retry_max.v == b->retry_max.v
+           && a->dictionary_refresh.v == b->dictionary_refresh.v
+           && a->norgs == b->norgs
            && memcmp(a->org_ids, b->org_ids, sizeof(a->org_ids)) == 0
            && a->ds_mask == b->ds_mask;
-}
-
-/* ---- /stats and /readyz ---------------------------------------------- */
-
-int
-dfx_ch_stats_json(dfx_buf_t *b)
-{
-    dfx_ch_source_t    *s;
-    dfx_ch_follower_t  *f;
-    int64_t             now = dfx_ch_now();
-    size_t              i;
-    int                 rc = 0;
-
-    pthread_mutex_lock(&dfx_ch_current_lock);
-    s = dfx_ch_current;
-    if (s == NULL) {
-        pthread_mutex_unlock(&dfx_ch_current_lock);
-        return 0;
-    }
-    rc |= dfx_buf_append_lit(b, ",\"clickhouse\":{\"url\":");
-    rc |= dfx_buf_json_str(b, s->url, strlen(s->url));
-    rc |= dfx_buf_printf(b, ",\"mode\":\"%s\",\"followers\":[",
-                         s->backfill ? "backfill" : "follow");
-    pthread_mutex_lock(&s->lock);
-    for (i = 0; i < s->nfollowers; i++) {
-        f = &s->followers[i];
-        rc |= dfx_buf_printf(b, "%s{\"org\":%u,\"data_source\":\"%s\","
-                             "\"table\":\"%s.%s\",\"state\":\"%s\","
-                             "\"checkpoint\":%" PRId64 ",\"lag_seconds\":%"
-                             PRId64 ",\"rows\":%" PRIu64 ",\"windows\":%"
-                             PRIu64 ",\"rejected\":%" PRIu64 ",\"errors\":%"
-                             PRIu64 ",\"reachable\":%s,\"last_error\":",
-                             i ? "," : "", f->org, f->schema->name, f->db,
-                             f->table, dfx_ch_state_names[f->state], f->next,
-                             now > f->next ? now - f->next : 0, f->rows,
-                             f->windows, f->rejected, f->errors,
-                             f->reachable ? "true" : "false");
-        rc |= dfx_buf_json_str(b, f->last_error, strlen(f->last_error));
-        rc |= dfx_buf_putc(b, '}');
-    }
-    pthread_mutex_unlock(&s->lock);
-    pthread_mutex_unlock(&dfx_ch_current_lock);
-    rc |= dfx_buf_append_lit(b, "]}");
-    return rc;
-}
-
-int
-dfx_ch_ready(char *why, size_t len)
-{
-    dfx_ch_source_t  *s;
-    size_t            i;
-    int               ok = 1;
-
-    pthread_mutex_lock(&dfx_ch_current_lock);
-    s = dfx_ch_current;
-    if (s != NULL) {
-        pthread_mutex_lock(&s->lock);
-        for (i = 0; i < s->nfollowers && ok; i++) {
-            if (!s->followers[i].reachable) {
-                ok = 0;
-                if (why == NULL) {
-                    break;
-                }
-                snprintf(why, len, "clickhouse: org %u %s: %s",
-                         s->followers[i].org, s->followers[i].schema->name,
-                         s->followers[i].last_error);
-            }
-        }
-        pthread_mutex_unlock(&s->lock);
-    }
-    pthread_mutex_unlock(&dfx_ch_current_lock);
-    return ok;
 }

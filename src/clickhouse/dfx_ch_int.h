@@ -2,7 +2,11 @@
  * dfx_ch_int.h: what the files of src/clickhouse share.
  *
  * dfx_ch_follow.c      the source: followers, their thread, windows,
- *                      checkpoints, backoff, /stats and /readyz
+ *                      checkpoints, backoff
+ * dfx_ch_columns.c     a table's columns, and the SELECT made of them
+ * dfx_ch_status.c      /stats and /readyz
+ * dfx_ch_dict.c        the universal-tag dictionary from flow_tag
+ * dfx_ch_push.c        --push-sql
  * dfx_ch_emit.c        one window's rows: parser, chains, Kafka, and the
  *                      acknowledgement of the whole window
  * dfx_ch_client.c      ClickHouse's HTTP interface (libcurl)
@@ -154,19 +158,46 @@ struct dfx_ch_source_s {
     /* progress of a backfill */
     int64_t                t_start;
     uint64_t               bf_rows;
+
+    /* the dictionary from flow_tag (dictionary-refresh) */
+    int64_t                dict_refresh;    /* seconds; 0 = off */
+    unsigned               dict_org;
+    int64_t                dict_due;
+    int                    dict_failed;     /* the last load failed */
+    int                    dict_loaded;     /* under lock: one load was ok */
+    char                   dict_error[512]; /* under lock */
 };
 
-/* dfx_ch_follow.c */
+/* dfx_ch_columns.c */
+/* Gathers a small answer (a dfx_ch_data_cb): at most max bytes. */
+typedef struct dfx_ch_gather_s {
+    dfx_buf_t  body;
+    size_t     max;
+} dfx_ch_gather_t;
+int dfx_ch_gather(void *arg, const char *data, size_t len);
 /* Reads the columns of db.table and builds sel for schema s and org.
  * Returns DFX_CH_OK, or a reason with msg. */
 dfx_ch_err_t dfx_ch_describe_table(dfx_ch_client_t *c, const dfx_schema_t *s,
                                    unsigned org, const char *db,
                                    const char *table, dfx_ch_select_t *sel,
                                    char *msg, size_t msglen);
+
+/* dfx_ch_status.c */
+/* Makes s the source /stats and /readyz show (on), or forgets it. */
+void dfx_ch_status_set(dfx_ch_source_t *s, int on);
+
+/* dfx_ch_follow.c */
 /* The data sources read: dfexport.clickhouse.data-sources, or every one
  * an enabled exporter takes (event.perf_event only when named).  A bit
  * per dfx_ds_id_t. */
 uint32_t dfx_ch_data_sources(const dfx_conf_t *conf);
+
+/* dfx_ch_dict.c */
+/* Builds the universal-tag dictionary from org's flow_tag dictionaries
+ * and publishes it.  Returns 0 with msg saying what was loaded, or -1
+ * with msg saying why not (the dictionary in use stays). */
+int dfx_ch_dict_load(dfx_ch_client_t *c, unsigned org, char *msg,
+                     size_t msglen);
 
 /* dfx_ch_emit.c */
 /* Sets w up for f's window [from, to) on the current cycle: 0; or 1 when

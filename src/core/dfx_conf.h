@@ -167,6 +167,7 @@ typedef struct dfx_conf_clickhouse_s {
     dfx_conf_str_t     start;            /* now | unix seconds | UTC time */
     dfx_conf_int_t     timeout;          /* seconds */
     dfx_conf_int_t     retry_max;        /* seconds */
+    dfx_conf_int_t     dictionary_refresh; /* seconds; 0 = off */
     /* filled by the check */
     int64_t            start_ts;         /* -1: now */
     uint16_t           org_ids[16];

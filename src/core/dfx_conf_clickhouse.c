@@ -71,6 +71,11 @@ const dfx_conf_key_t  dfx_conf_clickhouse_keys[] = {
       .offset = offsetof(dfx_conf_clickhouse_t, retry_max),
       .def = "60", .min = 1, .max = 3600,
       .doc = "longest pause between two tries of a failed window, seconds" },
+    { .name = "dictionary-refresh", .type = DFX_CONF_INT,
+      .offset = offsetof(dfx_conf_clickhouse_t, dictionary_refresh),
+      .def = "0", .min = 0, .max = 86400,
+      .doc = "seconds between two loads of the universal-tag dictionary "
+             "from DeepFlow's flow_tag; 0 = off" },
     DFX_CONF_KEY_END
 };
 
@@ -331,6 +336,12 @@ dfx_conf_clickhouse_check(dfx_conf_ctx_t *cf, dfx_conf_clickhouse_t *cc)
     cc->start_ts = t;
 
     if (u[0] == '\0') {
+        if (cc->dictionary_refresh.m.set == 1 && cc->dictionary_refresh.v > 0)
+        {
+            dfx_conf_error(cf, &cc->dictionary_refresh.m.loc,
+                           "dfexport.clickhouse.dictionary-refresh: needs "
+                           "dfexport.clickhouse.url");
+        }
         return;
     }
     if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0) {

@@ -124,7 +124,8 @@ const dfx_conf_key_t  dfx_conf_main_keys[] = {
     { .name = "clickhouse", .type = DFX_CONF_TABLE,
       .offset = offsetof(dfx_conf_main_t, clickhouse),
       .table = dfx_conf_clickhouse_keys,
-      .doc = "read DeepFlow's records from its ClickHouse (doc/clickhouse.md)" },
+      .doc = "read DeepFlow's records from its ClickHouse "
+             "(doc/clickhouse.md)" },
     DFX_CONF_KEY_END
 };
 
@@ -276,6 +277,7 @@ dfx_conf_main_load(dfx_conf_ctx_t *cf, dfx_conf_t *conf,
                    const dfx_node_t *node, const dfx_node_t *key)
 {
     dfx_conf_scope_t   scope = { dfx_conf_main_keys, &conf->main };
+    dfx_conf_int_t    *refresh;
     dfx_loc_t          loc = { cf->file, 0, 0 };
     const dfx_node_t  *map = NULL;
     char               q[96];
@@ -308,6 +310,12 @@ dfx_conf_main_load(dfx_conf_ctx_t *cf, dfx_conf_t *conf,
                               NULL);
         dfx_conf_resolve_path(cf, &conf->main.clickhouse.tls_ca_file, NULL);
         dfx_conf_clickhouse_check(cf, &conf->main.clickhouse);
+        refresh = &conf->main.clickhouse.dictionary_refresh;
+        if (conf->main.dictionary.v[0] != '\0' && refresh->v > 0) {
+            dfx_conf_error(cf, &refresh->m.loc, "dfexport.clickhouse."
+                           "dictionary-refresh: give dfexport.dictionary or "
+                           "clickhouse.dictionary-refresh, not both");
+        }
     }
     dfx_conf_pop(cf, 0);
 }

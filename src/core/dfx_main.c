@@ -152,7 +152,11 @@ dfx_apply_dictionary(const dfx_conf_t *conf)
 
     if (conf->main.dictionary.v[0] == '\0') {
         cur = dfx_dict_acquire();
-        if (cur == NULL) {
+        if (cur == NULL && conf->main.clickhouse.dictionary_refresh.v > 0) {
+            dfx_log_notice("the universal-tag dictionary comes from "
+                           "ClickHouse (dfexport.clickhouse."
+                           "dictionary-refresh)");
+        } else if (cur == NULL) {
             dfx_log_warn("no universal-tag dictionary (dfexport.dictionary):"
                          " resource ids are exported as numbers until one "
                          "is loaded (PUT /v1/dictionary on the admin "

@@ -18,7 +18,7 @@ use Time::HiRes qw(time sleep);
 
 use Dfx qw(spew slurp wait_until scale);
 
-our @EXPORT_OK = qw(ch_start ch_server_path fake_start);
+our @EXPORT_OK = qw(ch_start ch_server_path fake_start kafka_ids);
 
 sub ch_server_path {
     for my $p (qw(/usr/sbin/clickhouse-server /usr/bin/clickhouse-server
@@ -26,6 +26,21 @@ sub ch_server_path {
         return $p if -x $p;
     }
     return undef;
+}
+
+# kafka_ids(BOOTSTRAP, TOPIC) -> { _id => how many messages carry it }:
+# every message of TOPIC read from the beginning, for the tests that
+# count rows (a follower's at-least-once repeats).
+sub kafka_ids {
+    my ($bs, $topic) = @_;
+    my %n;
+    open(my $fh, '-|', 'timeout', 60, 'kcat', '-C', '-b', $bs, '-t', $topic,
+         '-o', 'beginning', '-e', '-q', '-f', '%s\n') or die "kcat: $!";
+    while (my $l = <$fh>) {
+        $n{$1}++ if $l =~ /"_id":(\d+)/;
+    }
+    close($fh);
+    return \%n;
 }
 
 # A port nobody listens on now.
@@ -57,12 +72,26 @@ sub ch_start {
     mkdir("$dir/data");
     mkdir("$dir/tmp");
     my $users = $o{users} // '';
+    # tls => 1: an HTTPS port too, with a certificate for 127.0.0.1 from a
+    # test CA (ca.pem), and a CA that did not sign it (other-ca.pem)
+    my ($https, $tls) = (undef, '');
+    if ($o{tls} || ($o{like} && $o{like}{https})) {
+        $https = $o{like} ? $o{like}{https} : _free_port();
+        _make_certs($dir) unless -e "$dir/srv.pem";
+        $tls = "<https_port>$https</https_port><openSSL><server>"
+             . "<certificateFile>$dir/srv.pem</certificateFile>"
+             . "<privateKeyFile>$dir/srv.key</privateKeyFile>"
+             . "<verificationMode>none</verificationMode>"
+             . "<loadDefaultCAFile>false</loadDefaultCAFile>"
+             . "</server></openSSL>";
+    }
     spew("$dir/config.xml", <<"EOF");
 <?xml version="1.0"?>
 <yandex>
   <logger><level>warning</level><console>1</console></logger>
   <http_port>$http</http_port>
   <tcp_port>$tcp</tcp_port>
+  $tls
   <listen_host>127.0.0.1</listen_host>
   <path>$dir/data/</path>
   <tmp_path>$dir/tmp/</tmp_path>
@@ -100,6 +129,7 @@ EOF
         POSIX::_exit(127);
     }
     my $self = bless { pid => $pid, dir => $dir, port => $http, tcp => $tcp,
+                       https => $https,
                        http => HTTP::Tiny->new(timeout => 60) }, 'DfxCH';
     my $up = wait_until(scale(60), sub {
         my $r = $self->{http}->get("http://127.0.0.1:$http/ping");
@@ -116,6 +146,39 @@ EOF
 
 sub port { $_[0]{port} }
 sub url { "http://127.0.0.1:$_[0]{port}" }
+sub https_url { "https://127.0.0.1:$_[0]{https}" }
+sub ca { "$_[0]{dir}/ca.pem" }
+sub other_ca { "$_[0]{dir}/other-ca.pem" }
+
+sub _openssl {
+    my ($dir, @args) = @_;
+    system('openssl', @args) == 0 or die "openssl @args: failed\n";
+}
+
+sub _make_certs {
+    my ($dir) = @_;
+    # openssl talks on stderr while it works: quiet, unless it fails
+    open(my $saved, '>&', \*STDERR) or die "dup: $!";
+    open(STDERR, '>', "$dir/openssl.log") or die "$dir/openssl.log: $!";
+    my $ok = eval { _make_certs_quiet($dir); 1 };
+    open(STDERR, '>&', $saved) or die "dup: $!";
+    die $@ . Dfx::slurp("$dir/openssl.log") unless $ok;
+}
+
+sub _make_certs_quiet {
+    my ($dir) = @_;
+    for my $ca (qw(ca other-ca)) {
+        _openssl($dir, qw(req -x509 -newkey rsa:2048 -nodes -days 2),
+                 '-keyout', "$dir/$ca.key", '-out', "$dir/$ca.pem",
+                 '-subj', "/CN=dfexport test $ca");
+    }
+    _openssl($dir, qw(req -newkey rsa:2048 -nodes), '-keyout',
+             "$dir/srv.key", '-out', "$dir/srv.csr", '-subj', '/CN=127.0.0.1');
+    Dfx::spew("$dir/ext", "subjectAltName=IP:127.0.0.1\n");
+    _openssl($dir, qw(x509 -req -days 2), '-in', "$dir/srv.csr", '-CA',
+             "$dir/ca.pem", '-CAkey', "$dir/ca.key", '-CAcreateserial',
+             '-out', "$dir/srv.pem", '-extfile', "$dir/ext");
+}
 sub pid { $_[0]{pid} }
 
 # Runs SQL; dies with ClickHouse's message unless it succeeds.  Returns

@@ -247,7 +247,16 @@ test_select_l7_v718(void **state)
     t_select_ok(s, t_l7_v718, T_N(t_l7_v718), 1, &sel);
     assert_string_equal(t_str(&sel.inner), T_L7_INNER);
     /* the org is the database's: a constant where there is no column */
-    assert_string_equal(t_str(&sel.outer), T_L7_OUTER ", toUInt16(1) AS `org_id`");
+    assert_string_equal(t_str(&sel.outer),
+                        T_L7_OUTER ", toUInt16(1) AS `org_id`");
+    /* the push SQL's URL table: what each expression makes */
+    assert_string_equal(t_str(&sel.types),
+        "`time` UInt32, `_id` UInt64, `start_time` Int64, `end_time` Int64, "
+        "`ip4_0` IPv4, `ip6_0` Nullable(IPv6), `endpoint` String, "
+        "`_trace_id_2` String, `request_id` Nullable(UInt64), "
+        "`metrics_values` Array(Float64), "
+        "`attribute_names` Array(LowCardinality(String)), `is_ipv4` UInt8, "
+        "`org_id` UInt16");
     assert_int_equal(sel.nread, 12);
     assert_int_equal(sel.nignored, 2);
     assert_string_equal(sel.ignored, "trace_id_index tag_source_0");
@@ -266,7 +275,8 @@ test_select_l7_v718(void **state)
     /* the same lists again into the same buffers: reset first */
     t_select_ok(s, t_l7_v718, T_N(t_l7_v718), 2, &sel);
     assert_string_equal(t_str(&sel.inner), T_L7_INNER);
-    assert_string_equal(t_str(&sel.outer), T_L7_OUTER ", toUInt16(2) AS `org_id`");
+    assert_string_equal(t_str(&sel.outer),
+                        T_L7_OUTER ", toUInt16(2) AS `org_id`");
     assert_int_equal(sel.nread, 12);
     assert_int_equal(sel.nignored, 2);
     assert_string_equal(sel.ignored, "trace_id_index tag_source_0");
@@ -607,7 +617,8 @@ test_window_sql(void **state)
                                        1700000000, 1700000060), 0);
     assert_string_equal(t_str(&b),
                         "SELECT toUnixTimestamp(`time`) AS `time`, `_id`, "
-                        "toUInt16(1) AS `org_id` FROM (SELECT `time`, `_id` FROM "
+                        "toUInt16(1) AS `org_id` FROM (SELECT `time`, `_id` "
+                        "FROM "
                         "`flow_log`.`l7_flow_log` WHERE `time` >= "
                         "toDateTime(1700000000) AND `time` < "
                         "toDateTime(1700000060)) FORMAT JSONEachRow");
@@ -620,7 +631,8 @@ test_window_sql(void **state)
                                        "a`b\\c", 0, 4294967296LL), 0);
     assert_string_equal(t_str(&b),
                         "SELECT toUnixTimestamp(`time`) AS `time`, `_id`, "
-                        "toUInt16(1) AS `org_id` FROM (SELECT `time`, `_id` FROM "
+                        "toUInt16(1) AS `org_id` FROM (SELECT `time`, `_id` "
+                        "FROM "
                         "`0002_flow_metrics`.`a\\`b\\\\c` WHERE `time` >= "
                         "toDateTime(0) AND `time` < "
                         "toDateTime(4294967296)) FORMAT JSONEachRow");

@@ -2507,6 +2507,24 @@ test_clickhouse_url(void **state)
 }
 
 static void
+test_clickhouse_dictionary_refresh(void **state)
+{
+    (void) state;
+    t_one_error(T_CH "    dictionary-refresh: 60\n",
+                "t.yaml:3:25: dfexport.clickhouse.dictionary-refresh: needs "
+                "dfexport.clickhouse.url");
+    t_one_error("dfexport:\n  dictionary: /etc/d.json\n  clickhouse:\n"
+                "    url: http://ch:8123\n    checkpoint-dir: /tmp/ch\n"
+                "    dictionary-refresh: 60\n",
+                "t.yaml:6:25: dfexport.clickhouse.dictionary-refresh: give "
+                "dfexport.dictionary or clickhouse.dictionary-refresh, not "
+                "both");
+    t_one_error(T_CH "    dictionary-refresh: -1\n",
+                "t.yaml:3:25: dfexport.clickhouse.dictionary-refresh: must "
+                "be between 0 and 86400, got \"-1\"");
+}
+
+static void
 test_clickhouse_orgs(void **state)
 {
     (void) state;
@@ -2857,6 +2875,8 @@ main(void)
         cmocka_unit_test_teardown(test_clickhouse_defaults, t_teardown),
         cmocka_unit_test_teardown(test_clickhouse_values, t_teardown),
         cmocka_unit_test_teardown(test_clickhouse_url, t_teardown),
+        cmocka_unit_test_teardown(test_clickhouse_dictionary_refresh,
+                                  t_teardown),
         cmocka_unit_test_teardown(test_clickhouse_orgs, t_teardown),
         cmocka_unit_test_teardown(test_clickhouse_data_sources, t_teardown),
         cmocka_unit_test_teardown(test_clickhouse_start, t_teardown),
