@@ -111,6 +111,19 @@ $dups += $_ - 1 for values %$ids;
 ok($dups <= $d->metric('clickhouse_rows_resent_total', data_source => $L7),
    "rows twice in Kafka ($dups) are no more than the rows read again");
 
+# a row the schema rejects: counted, its reason logged, and it does not
+# hold the checkpoint back
+$fake->mode('badrow');
+my $held0 = follower()->{checkpoint};
+ok(wait_until(30, sub { (follower()->{checkpoint} // 0) >= $held0 + 2 * $W }),
+   'rows the schema rejects do not hold the checkpoint back');
+ok($d->metric('records_rejected_total', data_source => $L7) >= 1,
+   'they are counted as rejected records');
+like($d->log, qr/rows rejected, first: row \d+, field _id: expected an integer/,
+     'the first of a window is logged with its reason');
+ok(follower()->{rejected} >= 1, '/stats counts them');
+$fake->mode('ok');
+
 # Kafka down: the window waits, fails at message-timeout, and is tried
 # again once the broker is back
 is($mock->cmd('down 1'), 'ok', 'broker down');

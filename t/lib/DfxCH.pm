@@ -221,7 +221,7 @@ sub DESTROY { $_[0]->stop }
 # "cut" (a window's answer stops in the middle of a chunked body),
 # "exception" (rows, then ClickHouse's error text, as it reports an
 # error found while streaming), "500" (an error status), "slow" (says
-# nothing).  Every request is logged for the test (queries()).
+# nothing), "badrow" (as "ok", plus a row the schema rejects).  Every request is logged for the test (queries()).
 sub fake_start {
     my (%o) = @_;
     my $dir = tempdir('dfx-fakech-XXXXXX', TMPDIR => 1, CLEANUP => 1);
@@ -289,6 +289,9 @@ sub _fake_serve {
     }
     my ($from, $to) = $body =~ /toDateTime\((\d+)\).*toDateTime\((\d+)\)/s;
     my $rows = join('', map { "$_\n" } @{ $o->{rows}->($from, $to) });
+    # badrow: every window also holds a row no schema takes
+    $rows .= "{\"time\":$from,\"_id\":\"not-a-number\"}\n"
+        if $mode eq 'badrow';
     if ($mode eq 'slow') {
         sleep(30);
         return;
