@@ -1,21 +1,38 @@
 #!/bin/sh
 # Prints doc/metrics.md from src/core/dfx_stats.def, the one table every
-# statistic is declared in.  t/05-docs.t checks that the committed file
-# is what this prints.
+# statistic is declared in, and src/core/dfx_process.def (build and
+# process metrics, read when scraped).  t/05-docs.t checks that the
+# committed file is what this prints.
 set -eu
 def=${1:-"$(dirname "$0")/../src/core/dfx_stats.def"}
+proc=${2:-"$(dirname "$def")/dfx_process.def"}
 cat <<'HEAD'
 # Metrics
 
 Every statistic dfexport keeps, served by the admin listener as
 Prometheus text (`GET /metrics`) and as JSON (`GET /stats`). This page is
-generated from `src/core/dfx_stats.def` by `contrib/gen-metrics-doc.sh`.
+generated from `src/core/dfx_stats.def` and `src/core/dfx_process.def` by
+`contrib/gen-metrics-doc.sh`.
 
 Labels: `exporter` is the exporter's position in `ingester.exporters[]`
 (as in DeepFlow's own statistics); `data_source` is the data-source name;
-`reason` says why (`too_large`, `budget`, `shutting_down` for refused
-requests; `ok`/`error` for loads; `tag_filters` or `group_N` for the
-tag-filter rule that dropped a record); `code` is the HTTP status.
+`reason` says why, with the values listed for each statistic (`group_N`
+is `tag-filters-groups[N]`, `tag_filters` the deprecated top-level
+`tag-filters`); `code` is the HTTP status (`other` for codes without a
+series of their own).
+
+Every series exists at 0 from the start, so that alert rules and `rate()`
+never see "no data" (column "at 0"):
+
+- *always*: every data source, every code, every reason listed;
+- *configured*: the series of the running configuration: each enabled
+  exporter, with the data sources it takes and, for tag filters, the rule
+  that decides for that data source; for `clickhouse_*`, the data sources
+  `dfexport.clickhouse` follows.  A reload replaces the set (a failed one
+  keeps it).
+
+Any series that is not zero is rendered whatever its scope.  Counters
+live as long as the process: a reload does not reset them.
 
 Counters reconcile:
 
@@ -26,23 +43,49 @@ Counters reconcile:
   `exporter_records_delivered_total` + `exporter_records_failed_total` +
   `exporter_records_inflight`.
 
-| name | type | labels | meaning |
-|---|---|---|---|
+| name | type | labels | at 0 | meaning |
+|---|---|---|---|---|
 HEAD
-sed -n 's/^DFX_STAT(\([a-z0-9_]*\), *\([A-Z]*\), *\([A-Z_]*\), *"\(.*\)")$/\1|\2|\3|\4/p' "$def" |
-while IFS='|' read -r name type dims help; do
+sed -n 's/^DFX_STAT(\([a-z0-9_]*\), *\([A-Z]*\), *\([A-Z_]*\), *\([A-Z_]*\), *\([A-Z]*\), *"\(.*\)")$/\1|\2|\3|\4|\5|\6/p' "$def" |
+while IFS='|' read -r name type dims reasons scope help; do
+    case $reasons in
+    NONE) values="" ;;
+    REFUSED) values=" (\`too_large\`, \`budget\`, \`shutting_down\`)" ;;
+    RESULT) values=" (\`ok\`, \`error\`)" ;;
+    TAG_FILTER) values=" (\`tag_filters\`, \`group_N\`)" ;;
+    CLICKHOUSE) values=" (\`connect\`, \`timeout\`, \`http\`, \`stream\`, \`columns\`, \`kafka\`, \`checkpoint\`)" ;;
+    *) values=" (?)" ;;
+    esac
     case $dims in
     NONE) labels="" ;;
     CODE) labels="code" ;;
     DS) labels="data_source" ;;
-    REASON) labels="reason" ;;
-    DS_REASON) labels="data_source, reason" ;;
+    REASON) labels="reason$values" ;;
+    DS_REASON) labels="data_source, reason$values" ;;
     EXP) labels="exporter" ;;
     EXP_DS) labels="exporter, data_source" ;;
-    EXP_DS_REASON) labels="exporter, data_source, reason" ;;
+    EXP_DS_REASON) labels="exporter, data_source, reason$values" ;;
     *) labels="?" ;;
+    esac
+    case $scope in
+    ALL) at0="always" ;;
+    CONF) at0="configured" ;;
+    *) at0="?" ;;
     esac
     type=$(echo "$type" | tr 'A-Z' 'a-z')
     help=$(printf '%s' "$help" | sed 's/\\"/"/g')
-    printf '| `dfexport_%s` | %s | %s | %s |\n' "$name" "$type" "$labels" "$help"
+    printf '| `dfexport_%s` | %s | %s | %s | %s |\n' "$name" "$type" "$labels" "$at0" "$help"
 done
+sed -n 's/^DFX_PROC(\([a-z0-9_]*\), *\([A-Z]*\), *"\([^"]*\)", *"\(.*\)")$/\1|\2|\3|\4/p' "$proc" |
+while IFS='|' read -r name type labels help; do
+    type=$(echo "$type" | tr 'A-Z' 'a-z')
+    printf '| `dfexport_%s` | %s | %s | always | %s |\n' "$name" "$type" "$labels" "$help"
+done
+cat <<'TAIL'
+
+`dfexport_build_info` and the `dfexport_process_*` metrics are read when
+scraped (the process ones from `/proc/self`, after Prometheus' own
+`process_*` names; a system without `/proc` has none). `/stats` carries
+them too: `"build_info":{"version":"...",...}` and one member per process
+metric. `dfexport -V` prints the same versions.
+TAIL

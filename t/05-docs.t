@@ -16,6 +16,9 @@ is($gen, slurp("$top/doc/metrics.md"),
 my $def = slurp("$top/src/core/dfx_stats.def");
 my @names = $def =~ /^DFX_STAT\(([a-z0-9_]+),/mg;
 ok(@names > 10, 'statistics found in dfx_stats.def');
+my @proc = slurp("$top/src/core/dfx_process.def") =~ /^DFX_PROC\(([a-z0-9_]+),/mg;
+ok(@proc >= 5, 'build and process metrics found in dfx_process.def');
+push @names, @proc;
 for my $n (@names) {
     like($gen, qr/\| `dfexport_$n` \|/, "$n is documented");
 }

@@ -8,6 +8,7 @@ use Test::More;
 use IO::Select;
 use IO::Socket::INET;
 use POSIX ();
+use Time::HiRes ();
 use lib 't/lib';
 use Dfx qw(mock_start dfx_start scale);
 
@@ -65,7 +66,7 @@ sub recs {
     my $r = $d->post($L7, recs(1, 7));
     is($r->{status}, 202, '7 records wait for the broker');
     my $st = $d->stop(signal => 'TERM', timeout => 30);
-    is($st, 0, 'broker down: exit status 0');
+    is($st >> 8, 3, 'broker down: exit status 3, messages were lost');
     cmp_ok($d->stop_elapsed, '<', scale(2 + 4),
            'broker down: exits within shutdown-timeout (2 s) and a margin');
     my $log = $d->log;
@@ -73,7 +74,53 @@ sub recs {
          'log: shutting down with the deadline');
     like($log, qr/warn: exporter 0: 7 messages could not be delivered/,
          'log: how many messages could not be delivered');
+    like($log, qr/error: shutdown: 7 messages were not delivered/,
+         'log: the loss, in all');
     like($log, qr/notice: exit\n\z/, 'log: exit is the last line');
+}
+
+# ---- no request waits: Kafka gets the whole deadline ------------------------
+
+{
+    my $mock = mock_start();
+    my $d = dfx_start(bootstrap => $mock->bootstrap,
+                      main => { 'shutdown-timeout' => 8 },
+                      exporters => [{ 'message-timeout' => 600 }]);
+    is($mock->cmd('down 1'), 'ok', 'broker down');
+    is($d->post($L7, recs(1, 9))->{status}, 202, '9 records wait');
+    my $t0 = Time::HiRes::time();
+    $d->signal('TERM');
+    ok($d->wait_log(qr/notice: signal 15: shutting down/, 5), 'SIGTERM');
+    # past half of the deadline (4 s), within all of it
+    Time::HiRes::sleep(5.5 - (Time::HiRes::time() - $t0));
+    is($mock->cmd('up 1'), 'ok', 'broker up 5.5 s after SIGTERM');
+    my $st = $d->stop(signal => 0, timeout => 30);
+    is($st, 0, 'delivered within the deadline: exit status 0');
+    is($mock->wait_count($T, 9), 9, 'all 9 records reached Kafka');
+    unlike($d->log, qr/could not be delivered/, 'nothing was lost');
+}
+
+# ---- a reload keeps what it replaced until delivered ------------------------
+
+{
+    my $mock = mock_start();
+    my $d = dfx_start(bootstrap => $mock->bootstrap,
+                      exporters => [{ 'message-timeout' => 60 }]);
+    is($mock->cmd('down 1'), 'ok', 'broker down');
+    is($d->post($L7, recs(1, 20))->{status}, 202, '20 records wait');
+    is($d->reload(Dfx::dfx_conf(exporters => [{ 'message-timeout' => 60,
+                                                'batch-size' => 512 }]),
+                  bootstrap => $mock->bootstrap, timeout => 30), 'ok',
+       'reload while the broker is down');
+    # longer than the 10 s a retired configuration used to be flushed
+    Time::HiRes::sleep(12);
+    is($d->admin_get('/healthz')->{status}, 200,
+       'the main loop answers while the old configuration flushes');
+    is($mock->cmd('up 1'), 'ok', 'broker up 12 s after the reload');
+    is($mock->wait_count($T, 20, 30), 20,
+       'the records the old configuration held reach Kafka');
+    unlike($d->log, qr/could not be delivered/, 'nothing was purged');
+    is($d->stop(signal => 'TERM'), 0, 'exit status 0');
 }
 
 # ---- requests in flight during shutdown ----------------------------------

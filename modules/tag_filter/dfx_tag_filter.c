@@ -943,6 +943,9 @@ dfx_tag_filter_init(dfx_chain_t *chain, const void *conf, void **data)
     tf->drop_why = text;
 
 done:
+    /* the one series this chain can count drops in exists at 0 */
+    dfx_stats_declare(DFX_STAT_tag_filter_dropped_total, tf->exporter,
+                      tf->ds, tf->drop_reason);
     *data = tf;
     tf = NULL;
     rc = DFX_OK;

@@ -2,10 +2,14 @@
  * dfx_cycle.c: building, publishing and retiring cycles.
  *
  * The current cycle is a pointer guarded by a mutex that is held only to
- * take a reference (once per request, not per record).  Retiring flushes
- * Kafka, which may block for seconds, so it never runs on a worker: the
- * last release activates an event on the main base, and the main thread
- * destroys the cycle there.
+ * take a reference (once per request, not per record).  A cycle a reload
+ * replaced still holds messages that were acknowledged with 202 (and
+ * that Kafka may take up to message-timeout later, a broker being down):
+ * once its last reference is gone (an event on the main base), a thread
+ * of its own flushes it for as long as its exporters' message-timeout,
+ * so that a reload never purges what could still be delivered, and
+ * neither a worker nor the main loop waits for it.  Shutdown cuts those
+ * flushes at its own deadline and counts what they lost.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -20,19 +24,103 @@
 static pthread_mutex_t  dfx_cycle_lock = PTHREAD_MUTEX_INITIALIZER;
 static dfx_cycle_t     *dfx_cycle_cur;
 
-/* flush deadline for a cycle retired by a reload */
-#define DFX_CYCLE_RETIRE_MS  10000
+/* beyond message-timeout: the last reports of the flush */
+#define DFX_CYCLE_RETIRE_GRACE_MS  2000
 
-static void dfx_cycle_destroy(dfx_cycle_t *c, int timeout_ms);
+/* A cycle being retired by a thread of its own. */
+typedef struct dfx_retire_s  dfx_retire_t;
+struct dfx_retire_s {
+    pthread_t       thread;
+    dfx_cycle_t    *c;
+    int             timeout_ms;
+    uint64_t        lost;
+    atomic_int      done;
+    dfx_retire_t   *next;
+};
+
+/* under dfx_cycle_lock */
+static dfx_retire_t    *dfx_retiring;
+
+static uint64_t dfx_cycle_destroy(dfx_cycle_t *c, int timeout_ms);
+
+static void *
+dfx_cycle_retire_thread(void *arg)
+{
+    dfx_retire_t  *r = arg;
+
+    r->lost = dfx_cycle_destroy(r->c, r->timeout_ms);
+    atomic_store(&r->done, 1);
+    return NULL;
+}
+
+/* Joins the retirements that are over (all of them: wait).  Returns the
+ * messages they lost. */
+static uint64_t
+dfx_cycle_reap(int wait)
+{
+    dfx_retire_t  **pp, *r;
+    uint64_t        lost = 0;
+
+    pthread_mutex_lock(&dfx_cycle_lock);
+    pp = &dfx_retiring;
+    while ((r = *pp) != NULL) {
+        if (!wait && !atomic_load(&r->done)) {
+            pp = &r->next;
+            continue;
+        }
+        *pp = r->next;
+        pthread_mutex_unlock(&dfx_cycle_lock);
+        pthread_join(r->thread, NULL);
+        lost += r->lost;
+        free(r);
+        pthread_mutex_lock(&dfx_cycle_lock);
+    }
+    pthread_mutex_unlock(&dfx_cycle_lock);
+    return lost;
+}
 
 static void
 dfx_cycle_free_handler(evutil_socket_t fd, short what, void *arg)
 {
-    dfx_cycle_t  *c = arg;
+    dfx_cycle_t   *c = arg;
+    dfx_retire_t  *r;
+    int64_t        ms = 0;
+    size_t         i;
 
     DFX_UNUSED(fd);
     DFX_UNUSED(what);
-    dfx_cycle_destroy(c, DFX_CYCLE_RETIRE_MS);
+
+    (void) dfx_cycle_reap(0);
+    for (i = 0; i < c->nexporters; i++) {
+        if (c->exporters[i].conf->message_timeout.v * 1000 > ms) {
+            ms = c->exporters[i].conf->message_timeout.v * 1000;
+        }
+    }
+    ms += DFX_CYCLE_RETIRE_GRACE_MS;
+
+    r = calloc(1, sizeof(*r));
+    if (r != NULL) {
+        r->c = c;
+        r->timeout_ms = (int) ms;
+        atomic_init(&r->done, 0);
+        pthread_mutex_lock(&dfx_cycle_lock);
+        if (pthread_create(&r->thread, NULL, dfx_cycle_retire_thread, r)
+            == 0)
+        {
+            r->next = dfx_retiring;
+            dfx_retiring = r;
+            r = NULL;
+            c = NULL;
+        }
+        pthread_mutex_unlock(&dfx_cycle_lock);
+        free(r);
+    }
+    if (c != NULL) {
+        /* no thread to be had: flush here, the main loop waits */
+        dfx_log_warn("reload: retiring the previous configuration on the "
+                     "main thread");
+        (void) dfx_cycle_destroy(c, (int) ms);
+    }
 }
 
 static int
@@ -91,6 +179,42 @@ cleanup:
     return rc;
 }
 
+/* The series that exist at 0 while this configuration runs: each
+ * exporter with the data sources it takes, and the data sources the
+ * ClickHouse source follows (as dfx_ch_data_sources() picks them: the
+ * ones named, or those exporters take but perf_event, which DeepFlow v7.1
+ * has no table for). */
+static void
+dfx_cycle_declare_series(const dfx_cycle_t *c)
+{
+    const dfx_conf_clickhouse_t  *cc = &c->conf->main.clickhouse;
+    uint32_t                      mask = 0;
+    size_t                        i;
+    int                           ds;
+
+    for (i = 0; i < c->nexporters; i++) {
+        const dfx_exporter_t  *ex = &c->exporters[i];
+
+        dfx_stats_declare_series((int) ex->index, -1);
+        for (ds = 0; ds < DFX_DS_COUNT; ds++) {
+            if (ex->chains[ds] != NULL) {
+                dfx_stats_declare_series((int) ex->index, ds);
+                mask |= 1u << ds;
+            }
+        }
+    }
+    if (cc->url.v == NULL || cc->url.v[0] == '\0') {
+        return;
+    }
+    mask = cc->ds_mask != 0 ? cc->ds_mask
+                            : mask & ~(1u << DFX_DS_PERF_EVENT);
+    for (ds = 0; ds < DFX_DS_COUNT; ds++) {
+        if (mask & (1u << ds)) {
+            dfx_stats_declare_series(-1, ds);
+        }
+    }
+}
+
 dfx_cycle_t *
 dfx_cycle_create(dfx_conf_t *conf, const char *bootstrap,
                  struct event_base *main_base)
@@ -108,6 +232,8 @@ dfx_cycle_create(dfx_conf_t *conf, const char *bootstrap,
     }
     c->conf = conf;
     atomic_init(&c->refs, 1);
+    /* the chains' init hooks declare their series too */
+    dfx_stats_scope_begin();
 
     c->enums = dfx_enums_load(conf->main.enum_dir.v, err, sizeof(err));
     if (c->enums == NULL) {
@@ -164,11 +290,14 @@ dfx_cycle_create(dfx_conf_t *conf, const char *bootstrap,
         }
     }
 
+    dfx_cycle_declare_series(c);
+
     c->bootstrap = bootstrap;
     c->free_ev = event_new(main_base, -1, 0, dfx_cycle_free_handler, c);
     if (c->free_ev == NULL) {
         goto failed;
     }
+    dfx_stats_scope_commit();
     dfx_stats_set_exporters((int) maxidx);
     return c;
 
@@ -177,19 +306,20 @@ failed:
     return NULL;
 }
 
-static void
+static uint64_t
 dfx_cycle_destroy(dfx_cycle_t *c, int timeout_ms)
 {
-    size_t  i;
-    int     ds;
+    uint64_t  lost = 0;
+    size_t    i;
+    int       ds;
 
     if (c == NULL) {
-        return;
+        return 0;
     }
     for (i = 0; i < c->nexporters; i++) {
         dfx_exporter_t  *ex = &c->exporters[i];
 
-        dfx_kafka_destroy(ex->kafka, timeout_ms);
+        lost += dfx_kafka_destroy(ex->kafka, timeout_ms);
         for (ds = 0; ds < DFX_DS_COUNT; ds++) {
             dfx_chain_destroy(ex->chains[ds]);
         }
@@ -204,6 +334,7 @@ dfx_cycle_destroy(dfx_cycle_t *c, int timeout_ms)
     }
     dfx_conf_free(c->conf);
     free(c);
+    return lost;
 }
 
 void
@@ -245,25 +376,29 @@ dfx_cycle_release(dfx_cycle_t *c)
     }
 }
 
-void
+uint64_t
 dfx_cycle_shutdown(int timeout_ms)
 {
     dfx_cycle_t  *c;
+    uint64_t      lost = 0;
+
+    /* the cycles reloads retired get the same deadline as this one */
+    dfx_kafka_cutoff(timeout_ms);
 
     pthread_mutex_lock(&dfx_cycle_lock);
     c = dfx_cycle_cur;
     dfx_cycle_cur = NULL;
     pthread_mutex_unlock(&dfx_cycle_lock);
 
-    if (c == NULL) {
-        return;
+    if (c != NULL) {
+        /* workers are stopped by now: nobody else holds a reference */
+        if (atomic_load(&c->refs) != 1) {
+            dfx_log_warn("shutdown: %d requests still hold the "
+                         "configuration", atomic_load(&c->refs) - 1);
+        }
+        lost = dfx_cycle_destroy(c, timeout_ms);
     }
-    /* workers are stopped by now: nobody else holds a reference */
-    if (atomic_load(&c->refs) != 1) {
-        dfx_log_warn("shutdown: %d requests still hold the configuration",
-                     atomic_load(&c->refs) - 1);
-    }
-    dfx_cycle_destroy(c, timeout_ms);
+    return lost + dfx_cycle_reap(1);
 }
 
 int

@@ -66,8 +66,10 @@ dfx_cycle_t *dfx_cycle_acquire(void);
 void dfx_cycle_release(dfx_cycle_t *c);
 
 /* Destroys the current cycle at shutdown: flushes every producer for at
- * most timeout_ms and logs what could not be delivered. */
-void dfx_cycle_shutdown(int timeout_ms);
+ * most timeout_ms (the cycles reloads retired too, which are waited
+ * for), logs what could not be delivered and returns how many messages
+ * that was. */
+uint64_t dfx_cycle_shutdown(int timeout_ms);
 
 /* 1 when every enabled exporter of the current cycle has reached a
  * broker. */

@@ -31,12 +31,16 @@
 #include "dfx_log.h"
 #include "dfx_schema.h"
 #include "dfx_stats.h"
+#include "dfx_version.h"
 #include "enum_translate/dfx_enum_dict.h"
 #include "universal_tag/dfx_dict.h"
 
 #ifndef DFX_SYSCONFDIR
 #define DFX_SYSCONFDIR  "/etc/dfexport"
 #endif
+
+/* exit status when messages were lost at shutdown */
+#define DFX_EXIT_LOST  3
 
 /* how often shutdown checks whether requests in flight are done */
 #define DFX_DRAIN_POLL_MS  50
@@ -51,6 +55,7 @@ typedef struct dfx_main_s {
     struct event        *sig_term, *sig_int, *sig_hup;
     struct event        *drain_ev;
     struct timeval       drain_deadline;
+    struct timeval       stop_start;        /* the shutdown signal */
     int                  shutdown_timeout;  /* seconds, of the live conf */
     int                  stopping;
     dfx_ch_source_t     *ch;                /* the ClickHouse source */
@@ -83,7 +88,8 @@ dfx_usage(FILE *out)
         "ClickHouse POST its\n"
         "                       rows to dfexport at URL "
         "(http://HOST:PORT), exit\n"
-        "  -V                   print the version and exit\n"
+        "  -V, --version        print the version of dfexport and of its "
+        "libraries, exit\n"
         "  -h                   print this help and exit\n",
         DFX_SYSCONFDIR);
 }
@@ -398,14 +404,32 @@ dfx_signal_handler(evutil_socket_t sig, short what, void *arg)
                    m->shutdown_timeout);
     dfx_http_stop_accepting();
 
-    /* requests in flight get half the deadline to finish, Kafka the rest */
+    /* requests in flight get half the deadline to finish, Kafka the rest
+     * (all of it when no request waits) */
     evutil_gettimeofday(&now, NULL);
+    m->stop_start = now;
     tv.tv_sec = m->shutdown_timeout / 2;
     tv.tv_usec = (m->shutdown_timeout % 2) * 500000;
     evutil_timeradd(&now, &tv, &m->drain_deadline);
     tv.tv_sec = 0;
     tv.tv_usec = 0;
     event_add(m->drain_ev, &tv);
+}
+
+/* The part of shutdown-timeout Kafka gets: what the requests in flight
+ * left of it after the signal (all of it without a signal). */
+static int
+dfx_kafka_budget_ms(const dfx_main_t *m)
+{
+    struct timeval  now, spent;
+    int64_t         ms = (int64_t) m->shutdown_timeout * 1000;
+
+    if (m->stop_start.tv_sec != 0) {
+        evutil_gettimeofday(&now, NULL);
+        evutil_timersub(&now, &m->stop_start, &spent);
+        ms -= (int64_t) spent.tv_sec * 1000 + spent.tv_usec / 1000;
+    }
+    return ms > 0 ? (int) ms : 0;
 }
 
 static int
@@ -459,7 +483,7 @@ dfx_parse_args(dfx_main_t *m, int argc, char **argv)
             dfx_usage(stdout);
             return 0;
         case 'V':
-            printf("dfexport %s\n", PACKAGE_VERSION);
+            dfx_version_print(stdout);
             return 0;
         default:
             dfx_usage(stderr);
@@ -482,6 +506,7 @@ main(int argc, char **argv)
     dfx_conf_t   *conf = NULL;
     dfx_cycle_t  *cycle;
     int           rc, brokers, off = 1;
+    uint64_t      lost;
 
     memset(&m, 0, sizeof(m));
     rc = dfx_parse_args(&m, argc, argv);
@@ -522,6 +547,7 @@ main(int argc, char **argv)
         fprintf(stderr, "dfexport: cannot initialise libcurl\n");
         goto done;
     }
+    dfx_version_set_build_info();
     if (evthread_use_pthreads() != 0) {
         fprintf(stderr, "dfexport: libevent has no pthreads support\n");
         goto done;
@@ -605,8 +631,13 @@ done:
      * checkpoint and is read again at the next start */
     dfx_ch_stop(m.ch);
     dfx_http_stop();
-    /* Kafka gets what is left of the deadline: at least half of it */
-    dfx_cycle_shutdown(m.shutdown_timeout * 1000 / 2);
+    /* Kafka gets what is left of the deadline */
+    lost = dfx_cycle_shutdown(dfx_kafka_budget_ms(&m));
+    if (lost > 0) {
+        dfx_log_error("shutdown: %llu messages were not delivered",
+                      (unsigned long long) lost);
+        rc = rc != 0 ? rc : DFX_EXIT_LOST;
+    }
     /* delivery events of the last flush need the base one more time */
     if (m.base != NULL) {
         event_base_loop(m.base, EVLOOP_NONBLOCK);

@@ -117,6 +117,8 @@ struct dfx_record_parser_s {
                                          * the start of a record) */
     dfx_str_t               key;        /* the current member's name */
     char                    keybuf[64]; /* ...when yajl unescaped it */
+    unsigned                lone;       /* the lone surrogate escape of the
+                                         * string just refused, or 0 */
     int                     result;     /* DFX_ERROR/DFX_LIMIT on cancel */
     size_t                  end;        /* offset just past the top-level
                                          * value, once state is DONE */
@@ -826,6 +828,20 @@ dfx_rp_same(const char *a, const char *b, size_t len)
     return diff == 0;
 }
 
+/* The value of four hex digits (checked by yajl's lexer). */
+static unsigned
+dfx_rp_hex4(const char *s)
+{
+    unsigned  v = 0, d;
+    int       i;
+
+    for (i = 0; i < 4; i++) {
+        d = (unsigned char) s[i];
+        v = v << 4 | (d <= '9' ? d - '0' : (d | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
 #define DFX_RP_UTF8_OK         0
 #define DFX_RP_UTF8_FORBIDDEN  1    /* well-formed for yajl, not UTF-8 */
 #define DFX_RP_UTF8_MALFORMED  2    /* yajl's lexer would refuse it */
@@ -923,6 +939,50 @@ dfx_rp_utf8_malformed(dfx_record_parser_t *p, size_t off)
 }
 
 /*
+ * Whether the raw text of the escaped string token [start, end) (quotes
+ * included) holds a \uD800-\uDFFF escape that is not half of a pair: a
+ * high one not followed at once by a low one, or a low one alone.  yajl
+ * 2.1 decodes a lone high surrogate to "?" (and eats the character after
+ * it) and pairs a high one with whatever \u escape follows, so the
+ * decoded bytes cannot tell; only the text can.  Sets p->lone to the
+ * first such escape.  yajl's lexer checked that every \u has four hex
+ * digits.
+ */
+static int
+dfx_rp_lone_surrogate(dfx_record_parser_t *p, size_t start, size_t end)
+{
+    const char  *t = p->text;
+    size_t       i;
+    unsigned     cp, lo;
+
+    for (i = start + 1; i + 1 < end; i++) {
+        if (t[i] != '\\') {
+            continue;
+        }
+        if (t[i + 1] != 'u' || i + 6 > end) {
+            i++;                        /* a one-letter escape */
+            continue;
+        }
+        cp = dfx_rp_hex4(t + i + 2);
+        if (cp >= 0xd800 && cp <= 0xdbff && i + 12 <= end
+            && t[i + 6] == '\\' && t[i + 7] == 'u')
+        {
+            lo = dfx_rp_hex4(t + i + 8);
+            if (lo >= 0xdc00 && lo <= 0xdfff) {
+                i += 11;                /* a pair */
+                continue;
+            }
+        }
+        if (cp >= 0xd800 && cp <= 0xdfff) {
+            p->lone = cp;
+            return 1;
+        }
+        i += 5;
+    }
+    return 0;
+}
+
+/*
  * The UTF-8 check of a string or member name as yajl passed it.  Returns
  * 1 when it is UTF-8; 0 when it is well-formed but forbidden, *bad then
  * being the column's offset for the record's error; -1 when it is
@@ -939,6 +999,7 @@ dfx_rp_utf8_slow(dfx_record_parser_t *p, const char *s, size_t len,
     size_t                at = 0, start, end;
     int                   kind;
 
+    p->lone = 0;
     if (dfx_rp_in_text(p, s)) {
         kind = dfx_rp_utf8_scan(u, len, &at);
         at += (size_t) (s - p->text);
@@ -958,16 +1019,48 @@ dfx_rp_utf8_slow(dfx_record_parser_t *p, const char *s, size_t len,
         return dfx_rp_utf8_malformed(p, start + 1 + at) - 1;
     }
     *bad = start;
+    if (end <= p->len && dfx_rp_lone_surrogate(p, start, end)) {
+        return 0;
+    }
     return dfx_rp_utf8_scan(u, len, &at) == DFX_RP_UTF8_OK;
 }
 
 static inline int
 dfx_rp_utf8(dfx_record_parser_t *p, const char *s, size_t len, size_t *bad)
 {
+    size_t  start, end;
+
     if (dfx_rp_ascii((const unsigned char *) s, len)) {
+        if (dfx_rp_in_text(p, s)) {
+            return 1;
+        }
+        /* unescaped by yajl (or the first token's copy): a lone high
+         * surrogate decodes to ASCII "?" */
+        p->lone = 0;
+        start = dfx_rp_string_start(p, s);
+        end = dfx_rp_consumed(p);
+        if (end <= p->len && dfx_rp_lone_surrogate(p, start, end)) {
+            *bad = start;
+            return 0;
+        }
         return 1;
     }
     return dfx_rp_utf8_slow(p, s, len, bad);
+}
+
+/* Rejects the record of a string dfx_rp_utf8() refused: a lone surrogate
+ * escape by name, anything else as invalid UTF-8. */
+static void
+dfx_rp_utf8_reject(dfx_record_parser_t *p, size_t at)
+{
+    unsigned  lone = p->lone;
+
+    p->lone = 0;
+    if (lone != 0) {
+        dfx_rp_reject(p, at, "lone surrogate \\u%04x in string", lone);
+    } else {
+        dfx_rp_reject(p, at, "invalid UTF-8 in string");
+    }
 }
 
 /* ---- the ClickHouse dialect ------------------------------------------ */
@@ -1530,7 +1623,7 @@ dfx_rp_on_string(void *ctx, const unsigned char *us, size_t len)
         return 0;
     }
     if (rc == 0 && p->state >= DFX_RP_KEY && p->state <= DFX_RP_SKIP_VALUE) {
-        dfx_rp_reject(p, start, "invalid UTF-8 in string");
+        dfx_rp_utf8_reject(p, start);
         return 1;
     }
 
@@ -1728,7 +1821,7 @@ dfx_rp_on_key(void *ctx, const unsigned char *uk, size_t len)
     p->key.data = NULL;
     p->key.len = 0;
     if (rc == 0) {
-        dfx_rp_reject(p, bad, "invalid UTF-8 in string");
+        dfx_rp_utf8_reject(p, bad);
         return 1;
     }
     if (p->state != DFX_RP_KEY) {

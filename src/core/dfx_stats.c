@@ -3,13 +3,16 @@
  *
  * Each statistic owns a slice of one static array of relaxed atomics,
  * sized by its dimensions.  Rendering walks the same table, so Prometheus
- * text, /stats JSON and the documentation cannot disagree.
+ * text, /stats JSON and the documentation cannot disagree.  Which series
+ * exist at 0 comes from the table too (reason sets, scope), and for scope
+ * CONF from a per-cell "declared" flag the running configuration set.
  */
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "dfx_process.h"
 #include "dfx_schema.h"
 #include "dfx_stats.h"
 
@@ -26,16 +29,58 @@ typedef enum {
 
 typedef enum { DFX_COUNTER = 0, DFX_GAUGE } dfx_stat_type_t;
 
+/* The reasons column: which values of the reason label a statistic uses. */
+typedef enum {
+    DFX_RS_NONE = 0,
+    DFX_RS_REFUSED,
+    DFX_RS_RESULT,
+    DFX_RS_TAG_FILTER,
+    DFX_RS_CLICKHOUSE,
+} dfx_reason_set_t;
+
+/* The scope column: which series exist at 0. */
+typedef enum { DFX_SCOPE_ALL = 0, DFX_SCOPE_CONF } dfx_scope_t;
+
+_Static_assert(DFX_REASON_COUNT <= 32, "reason sets are 32-bit masks");
+#define DFX_R(r)  (UINT32_C(1) << (r))
+
+typedef struct dfx_reason_set_desc_s {
+    uint32_t  mask;
+    int       by_conf;      /* which of them apply depends on the config:
+                             * declared one by one by their owner */
+} dfx_reason_set_desc_t;
+
+static const dfx_reason_set_desc_t  dfx_reason_sets[] = {
+    [DFX_RS_NONE] = { 0, 0 },
+    [DFX_RS_REFUSED] = { DFX_R(DFX_REASON_TOO_LARGE) | DFX_R(DFX_REASON_BUDGET)
+                         | DFX_R(DFX_REASON_SHUTTING_DOWN), 0 },
+    [DFX_RS_RESULT] = { DFX_R(DFX_REASON_OK) | DFX_R(DFX_REASON_ERROR), 0 },
+    [DFX_RS_TAG_FILTER] = { DFX_R(DFX_REASON_TAG_FILTERS)
+                            | (((UINT32_C(1) << (DFX_REASON_COUNT
+                                                 - DFX_REASON_GROUP0)) - 1)
+                               << DFX_REASON_GROUP0), 1 },
+    [DFX_RS_CLICKHOUSE] = { DFX_R(DFX_REASON_CH_CONNECT)
+                            | DFX_R(DFX_REASON_CH_TIMEOUT)
+                            | DFX_R(DFX_REASON_CH_HTTP)
+                            | DFX_R(DFX_REASON_CH_STREAM)
+                            | DFX_R(DFX_REASON_CH_COLUMNS)
+                            | DFX_R(DFX_REASON_CH_KAFKA)
+                            | DFX_R(DFX_REASON_CH_CHECKPOINT), 0 },
+};
+
 typedef struct dfx_stat_desc_s {
-    const char       *name;
-    const char       *help;
-    dfx_stat_type_t   type;
-    dfx_dim_t         dims;
+    const char        *name;
+    const char        *help;
+    dfx_stat_type_t    type;
+    dfx_dim_t          dims;
+    dfx_reason_set_t   reasons;
+    dfx_scope_t        scope;
 } dfx_stat_desc_t;
 
 static const dfx_stat_desc_t  dfx_stat_descs[DFX_STAT_COUNT] = {
-#define DFX_STAT(name, type, dims, help)                                    \
-    { #name, help, DFX_##type, DFX_DIM_##dims },
+#define DFX_STAT(name, type, dims, reasons, scope, help)                    \
+    { #name, help, DFX_##type, DFX_DIM_##dims, DFX_RS_##reasons,           \
+      DFX_SCOPE_##scope },
 #include "dfx_stats.def"
 #undef DFX_STAT
 };
@@ -81,7 +126,7 @@ dfx_dim_size(dfx_dim_t d)
 
 enum {
     DFX_STATS_CELLS = 0
-#define DFX_STAT(name, type, dims, help)  + DFX_DIMSZ_##dims
+#define DFX_STAT(name, type, dims, reasons, scope, help)  + DFX_DIMSZ_##dims
 #include "dfx_stats.def"
 #undef DFX_STAT
 };
@@ -90,6 +135,10 @@ static _Atomic int64_t  dfx_cells[DFX_STATS_CELLS];
 static size_t           dfx_base[DFX_STAT_COUNT];
 static atomic_int       dfx_layout_done;
 static atomic_int       dfx_nexporters;
+/* scope CONF: declared by the running configuration (read by scrapes on
+ * any thread) and by the one being built (main thread only) */
+static atomic_uchar     dfx_declared[DFX_STATS_CELLS];
+static unsigned char    dfx_pending[DFX_STATS_CELLS];
 
 static void
 dfx_stats_layout(void)
@@ -224,6 +273,88 @@ dfx_stats_reset(void)
 
     for (i = 0; i < DFX_STATS_CELLS; i++) {
         atomic_store_explicit(&dfx_cells[i], 0, memory_order_relaxed);
+        atomic_store_explicit(&dfx_declared[i], 0, memory_order_relaxed);
+        dfx_pending[i] = 0;
+    }
+}
+
+void
+dfx_stats_scope_begin(void)
+{
+    memset(dfx_pending, 0, sizeof(dfx_pending));
+}
+
+void
+dfx_stats_scope_commit(void)
+{
+    size_t  i;
+
+    /* cell by cell: a scrape meanwhile sees each series either declared
+     * or not, and one in both sets never disappears */
+    for (i = 0; i < DFX_STATS_CELLS; i++) {
+        atomic_store_explicit(&dfx_declared[i], dfx_pending[i],
+                              memory_order_relaxed);
+    }
+}
+
+void
+dfx_stats_declare(dfx_stat_id_t id, int exporter, int ds, int reason)
+{
+    long  c = dfx_stats_cell(id, exporter, ds, reason);
+
+    if (c >= 0) {
+        dfx_pending[c] = 1;
+    }
+}
+
+static int
+dfx_dim_has_exp(dfx_dim_t d)
+{
+    return d == DFX_DIM_EXP || d == DFX_DIM_EXP_DS
+           || d == DFX_DIM_EXP_DS_REASON;
+}
+
+static int
+dfx_dim_has_ds(dfx_dim_t d)
+{
+    return d == DFX_DIM_DS || d == DFX_DIM_DS_REASON || d == DFX_DIM_EXP_DS
+           || d == DFX_DIM_EXP_DS_REASON;
+}
+
+static int
+dfx_dim_has_reason(dfx_dim_t d)
+{
+    return d == DFX_DIM_REASON || d == DFX_DIM_DS_REASON
+           || d == DFX_DIM_EXP_DS_REASON;
+}
+
+void
+dfx_stats_declare_series(int exporter, int ds)
+{
+    int  i, r;
+
+    for (i = 0; i < DFX_STAT_COUNT; i++) {
+        const dfx_stat_desc_t        *d = &dfx_stat_descs[i];
+        const dfx_reason_set_desc_t  *rs = &dfx_reason_sets[d->reasons];
+
+        if (d->scope != DFX_SCOPE_CONF
+            || dfx_dim_has_exp(d->dims) != (exporter >= 0)
+            || dfx_dim_has_ds(d->dims) != (ds >= 0))
+        {
+            continue;
+        }
+        if (!dfx_dim_has_reason(d->dims)) {
+            dfx_stats_declare((dfx_stat_id_t) i, exporter, ds, -1);
+            continue;
+        }
+        if (rs->by_conf) {
+            continue;
+        }
+        for (r = 0; r < DFX_NRS; r++) {
+            if (rs->mask & DFX_R(r)) {
+                dfx_stats_declare((dfx_stat_id_t) i, exporter, ds, r);
+            }
+        }
     }
 }
 
@@ -250,7 +381,9 @@ dfx_reason_name(int r, char *tmp, size_t len)
     return tmp;
 }
 
-/* Calls emit for every series of statistic id worth rendering. */
+/* Calls fn for every series of statistic id worth rendering: not zero,
+ * or existing at 0 by the statistic's scope (dfx_stats.def).  Series of
+ * exporters beyond dfx_stats_set_exporters() are not rendered at all. */
 typedef int (*dfx_series_fn)(void *arg, const dfx_stat_desc_t *d,
                              int exporter, int ds, int reason, int64_t v);
 
@@ -258,82 +391,42 @@ static int
 dfx_stats_walk(dfx_stat_id_t id, dfx_series_fn fn, void *arg)
 {
     const dfx_stat_desc_t  *d = &dfx_stat_descs[id];
-    int                     nexp = atomic_load(&dfx_nexporters);
-    int                     e, s, r;
+    uint32_t                mask = dfx_reason_sets[d->reasons].mask;
+    int                     ne, ns, nr, e, s, r, shown;
+    long                    c;
     int64_t                 v;
 
-#define DFX_V(e_, s_, r_)                                                   \
-    atomic_load_explicit(&dfx_cells[dfx_stats_cell(id, e_, s_, r_)],        \
-                         memory_order_relaxed)
-
     dfx_stats_layout();
-    switch (d->dims) {
-    case DFX_DIM_NONE:
-        return fn(arg, d, -1, -1, -1, DFX_V(-1, -1, -1));
-    case DFX_DIM_CODE:
-        for (r = 0; r < DFX_NCODES; r++) {
-            v = DFX_V(-1, -1, r);
-            if (v != 0 && fn(arg, d, -1, -1, r, v) != 0) {
-                return -1;
-            }
-        }
-        return 0;
-    case DFX_DIM_DS:
-        for (s = 0; s < DFX_NDS; s++) {
-            if (fn(arg, d, -1, s, -1, DFX_V(-1, s, -1)) != 0) {
-                return -1;
-            }
-        }
-        return 0;
-    case DFX_DIM_REASON:
-        for (r = 0; r < DFX_NRS; r++) {
-            v = DFX_V(-1, -1, r);
-            if (v != 0 && fn(arg, d, -1, -1, r, v) != 0) {
-                return -1;
-            }
-        }
-        return 0;
-    case DFX_DIM_DS_REASON:
-        for (s = 0; s < DFX_NDS; s++) {
-            for (r = 0; r < DFX_NRS; r++) {
-                v = DFX_V(-1, s, r);
-                if (v != 0 && fn(arg, d, -1, s, r, v) != 0) {
+    ne = dfx_dim_has_exp(d->dims) ? atomic_load(&dfx_nexporters) : 1;
+    ns = dfx_dim_has_ds(d->dims) ? DFX_NDS : 1;
+    nr = d->dims == DFX_DIM_CODE ? DFX_NCODES
+         : dfx_dim_has_reason(d->dims) ? DFX_NRS : 1;
+
+    for (e = 0; e < ne; e++) {
+        for (s = 0; s < ns; s++) {
+            for (r = 0; r < nr; r++) {
+                int  le = dfx_dim_has_exp(d->dims) ? e : -1;
+                int  ls = dfx_dim_has_ds(d->dims) ? s : -1;
+                int  lr = nr > 1 ? r : -1;
+
+                c = dfx_stats_cell(id, le, ls, lr);
+                if (c < 0) {
+                    continue;
+                }
+                v = atomic_load_explicit(&dfx_cells[c], memory_order_relaxed);
+                if (d->scope == DFX_SCOPE_CONF) {
+                    shown = atomic_load_explicit(&dfx_declared[c],
+                                                 memory_order_relaxed);
+                } else {
+                    /* every code; of reasons, those of the set */
+                    shown = !dfx_dim_has_reason(d->dims) || (mask & DFX_R(r));
+                }
+                if ((v != 0 || shown) && fn(arg, d, le, ls, lr, v) != 0) {
                     return -1;
                 }
             }
         }
-        return 0;
-    case DFX_DIM_EXP:
-        for (e = 0; e < nexp; e++) {
-            if (fn(arg, d, e, -1, -1, DFX_V(e, -1, -1)) != 0) {
-                return -1;
-            }
-        }
-        return 0;
-    case DFX_DIM_EXP_DS:
-        for (e = 0; e < nexp; e++) {
-            for (s = 0; s < DFX_NDS; s++) {
-                v = DFX_V(e, s, -1);
-                if (v != 0 && fn(arg, d, e, s, -1, v) != 0) {
-                    return -1;
-                }
-            }
-        }
-        return 0;
-    case DFX_DIM_EXP_DS_REASON:
-        for (e = 0; e < nexp; e++) {
-            for (s = 0; s < DFX_NDS; s++) {
-                for (r = 0; r < DFX_NRS; r++) {
-                    v = DFX_V(e, s, r);
-                    if (v != 0 && fn(arg, d, e, s, r, v) != 0) {
-                        return -1;
-                    }
-                }
-            }
-        }
-        return 0;
     }
-#undef DFX_V
     return 0;
 }
 
@@ -393,7 +486,7 @@ dfx_stats_prometheus(dfx_buf_t *out)
             return -1;
         }
     }
-    return 0;
+    return dfx_process_prometheus(out);
 }
 
 typedef struct {
@@ -464,5 +557,5 @@ dfx_stats_json(dfx_buf_t *out)
             return -1;
         }
     }
-    return 0;
+    return dfx_process_json(out);
 }

@@ -15,7 +15,7 @@
 #define DFX_STATS_MAX_EXPORTERS  32
 
 typedef enum {
-#define DFX_STAT(name, type, dims, help)  DFX_STAT_##name,
+#define DFX_STAT(name, type, dims, reasons, scope, help)  DFX_STAT_##name,
 #include "dfx_stats.def"
 #undef DFX_STAT
     DFX_STAT_COUNT
@@ -57,16 +57,36 @@ int64_t dfx_stats_get(dfx_stat_id_t id, int exporter, int ds, int reason);
 /* Number of exporters to render (the highest index configured + 1). */
 void dfx_stats_set_exporters(int n);
 
-/* Renders every statistic in Prometheus text format 0.0.4 (series that
- * are zero and have labels are rendered only when their exporter or data
- * source is configured). */
+/* The series of scope CONF that exist at 0 (dfx_stats.def), declared by
+ * the configuration being built, main thread only:
+ * dfx_stats_scope_begin() starts an empty set, the declarations add to it
+ * and dfx_stats_scope_commit() makes it the rendered one, so a failed
+ * reload leaves the running set as it was. */
+void dfx_stats_scope_begin(void);
+void dfx_stats_scope_commit(void);
+
+/* One series: exporter, ds and reason as for dfx_stats_add() (-1 for
+ * labels the statistic does not have). */
+void dfx_stats_declare(dfx_stat_id_t id, int exporter, int ds, int reason);
+
+/* Every series of scope CONF labelled exactly by exporter and/or ds (-1:
+ * that label is absent), with every reason of its reason set; reasons
+ * that depend on the configuration (TAG_FILTER) are declared one by one
+ * by their owner with dfx_stats_declare(). */
+void dfx_stats_declare_series(int exporter, int ds);
+
+/* Renders every statistic in Prometheus text format 0.0.4: series of
+ * scope ALL and declared series always, others once they are not zero
+ * (and their exporter is below dfx_stats_set_exporters()), then
+ * dfexport_build_info and the process metrics (dfx_process.h). */
 int dfx_stats_prometheus(dfx_buf_t *out);
 
 /* Renders every statistic as a JSON object member list, without braces:
- * "name":{"label,label":value,...} ... */
+ * "name":{"label/label":value,...} ..., the same series as
+ * dfx_stats_prometheus(), build_info and the process metrics included. */
 int dfx_stats_json(dfx_buf_t *out);
 
-/* Zeroes everything (tests). */
+/* Zeroes everything, the declared series included (tests). */
 void dfx_stats_reset(void);
 
 #endif /* DFX_STATS_H */

@@ -235,6 +235,9 @@ dfx_http_admin_cb(struct evhttp_request *r, void *arg)
 
     DFX_UNUSED(arg);
 
+    if (dfx_http_framing_check(r) != 0) {
+        return;
+    }
     ep = dfx_http_route(dfx_http_request_path(r), &ds);
     switch (ep) {
     case DFX_HTTP_EP_HEALTHZ:

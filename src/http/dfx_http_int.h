@@ -226,6 +226,11 @@ const char *dfx_http_request_path(struct evhttp_request *r);
 /* limits.decoded-body at start: the largest dictionary accepted. */
 size_t dfx_http_admin_body_limit(void);
 
+/* dfx_http_framing.c: 0 when the request's framing (Content-Length,
+ * Transfer-Encoding) is sound; otherwise it has been answered 400 and the
+ * connection will close.  Both listeners call it first. */
+int dfx_http_framing_check(struct evhttp_request *r);
+
 /* dfx_http_ingest.c */
 void dfx_http_ingest(dfx_http_worker_t *w, struct evhttp_request *r,
                      dfx_str_t ds);

@@ -37,10 +37,11 @@
 #define DFX_HTTP_POOL_BLOCK    (64 * 1024)
 #define DFX_HTTP_ADDR_MAX      96
 
-#define DFX_HTTP_ALL_METHODS                                                \
-    (EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT   \
-     | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE           \
-     | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH)
+/* Every method reaches the handlers, which answer 405 with Allow.  All
+ * 16 bits: libevent 2.1 gives a method it does not know (PROPFIND, or
+ * "post" in lower case) the type EVHTTP_REQ_UNKNOWN_ (1 << 15, private),
+ * and without that bit answers it with its own HTML 501. */
+#define DFX_HTTP_ALL_METHODS   0xffff
 
 typedef struct dfx_http_server_s {
     int                  started;
@@ -113,23 +114,50 @@ dfx_http_phrase(int code)
     }
 }
 
+/*
+ * Every answer goes out here.  A HEAD answer has the headers of the GET
+ * one, Content-Length included, and no body: libevent 2.1 would write
+ * the body, and leave out Content-Length, for HEAD too.
+ *
+ * While the answer is written, libevent 2.1 reads the connection again
+ * only to notice a close (evhttp_write_buffer_()), and takes the end of
+ * a half-closed connection (shutdown(SHUT_WR) after the last request) as
+ * a failure: it drops the connection with the answer half written and
+ * the pipelined requests unread.  Reading is turned off again once the
+ * answer is queued; evhttp turns it on when the answer has been written
+ * and it goes on to the next request, so a half-close is seen only once
+ * every request before it has its answer.  A client that is really gone
+ * is still noticed, by the failed write (or the write timeout).
+ */
 void
 dfx_http_send(struct evhttp_request *r, int code, const char *ctype,
               const void *body, size_t len)
 {
-    struct evkeyvalq  *h = evhttp_request_get_output_headers(r);
+    struct evkeyvalq          *h = evhttp_request_get_output_headers(r);
+    struct evhttp_connection  *evcon = evhttp_request_get_connection(r);
+    char                       clen[24];
 
     if (ctype != NULL) {
         evhttp_remove_header(h, "Content-Type");
         evhttp_add_header(h, "Content-Type", ctype);
     }
-    if (len > 0
-        && evbuffer_add(evhttp_request_get_output_buffer(r), body, len) != 0)
+    if (evhttp_request_get_command(r) == EVHTTP_REQ_HEAD) {
+        snprintf(clen, sizeof(clen), "%zu", len);
+        evhttp_remove_header(h, "Content-Length");
+        evhttp_add_header(h, "Content-Length", clen);
+    } else if (len > 0
+               && evbuffer_add(evhttp_request_get_output_buffer(r), body, len)
+                  != 0)
     {
         /* the status still tells the client what happened */
         dfx_log_error("http: out of memory writing an answer");
     }
     evhttp_send_reply(r, code, dfx_http_phrase(code), NULL);
+    if (evcon != NULL) {
+        /* the connection outlives the send: writing happens later */
+        (void) bufferevent_disable(evhttp_connection_get_bufferevent(evcon),
+                                   EV_READ);
+    }
 }
 
 void
@@ -177,6 +205,9 @@ dfx_http_ingest_gencb(struct evhttp_request *r, void *arg)
     dfx_assert(w->magic == DFX_HTTP_WORKER_MAGIC);
 
     atomic_fetch_add_explicit(&w->nrequests, 1, memory_order_relaxed);
+    if (dfx_http_framing_check(r) != 0) {
+        return;
+    }
     ep = dfx_http_route(dfx_http_path(r), &ds);
     switch (ep) {
     case DFX_HTTP_EP_INGEST:

@@ -67,9 +67,16 @@ dfx_kafka_t *dfx_kafka_create(const dfx_conf_exporter_t *ec,
                               struct event_base *delivery_base);
 
 /* Stops accepting sends, flushes for at most timeout_ms, then purges
- * what is left (reported as failed) and frees everything.  Logs how many
- * messages could not be delivered.  Accepts NULL. */
-void dfx_kafka_destroy(dfx_kafka_t *k, int timeout_ms);
+ * what is left (reported as failed) and frees everything.  Logs and
+ * returns how many messages could not be delivered (during the flush or
+ * purged).  Accepts NULL.  The calling thread serves the delivery
+ * reports while it runs. */
+uint64_t dfx_kafka_destroy(dfx_kafka_t *k, int timeout_ms);
+
+/* No flush of dfx_kafka_destroy(), running or to come, goes on for more
+ * than timeout_ms from now (shutdown cuts the long flush of a cycle a
+ * reload retired).  Any thread. */
+void dfx_kafka_cutoff(int timeout_ms);
 
 unsigned dfx_kafka_nproducers(const dfx_kafka_t *k);
 dfx_producer_t *dfx_kafka_producer(dfx_kafka_t *k, unsigned i);

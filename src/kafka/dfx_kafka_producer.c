@@ -21,6 +21,8 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +53,16 @@ dfx_now_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* dfx_kafka_cutoff(): no flush goes on past it (monotonic ms) */
+static atomic_llong  dfx_kafka_cut = INT64_MAX;
+
+void
+dfx_kafka_cutoff(int timeout_ms)
+{
+    atomic_store(&dfx_kafka_cut, (long long) (dfx_now_ms()
+                 + (timeout_ms > 0 ? timeout_ms : 0)));
 }
 
 static void
@@ -683,6 +695,10 @@ dfx_kafka_drain(dfx_kafka_t *k, int64_t deadline)
         dfx_kafka_serve_all(k);
         left = dfx_kafka_outq(k);
         now = dfx_now_ms();
+        /* a shutdown may cut a retiring cycle's long deadline short */
+        if (deadline > (int64_t) atomic_load(&dfx_kafka_cut)) {
+            deadline = (int64_t) atomic_load(&dfx_kafka_cut);
+        }
         if (left == 0 || now >= deadline) {
             return left;
         }
@@ -737,16 +753,16 @@ dfx_producer_free(dfx_producer_t *p, int ntopics)
     p->magic = 0;
 }
 
-void
+uint64_t
 dfx_kafka_destroy(dfx_kafka_t *k, int timeout_ms)
 {
     unsigned  i;
     size_t    left;
     int64_t   deadline;
-    uint64_t  lost = 0;
+    uint64_t  lost = 0, undelivered;
 
     if (k == NULL) {
-        return;
+        return 0;
     }
     dfx_assert(k->magic == DFX_KAFKA_MAGIC);
     atomic_store(&k->closed, 1);
@@ -808,9 +824,10 @@ dfx_kafka_destroy(dfx_kafka_t *k, int timeout_ms)
         }
     }
 
-    if (k->drain_failed + lost > 0) {
+    undelivered = k->drain_failed + lost;
+    if (undelivered > 0) {
         dfx_log_warn("exporter %u: %llu messages could not be delivered",
-                     k->index, (unsigned long long) (k->drain_failed + lost));
+                     k->index, (unsigned long long) undelivered);
     }
     if (lost > 0) {
         dfx_log_error("exporter %u: %llu messages got no delivery report",
@@ -831,4 +848,5 @@ dfx_kafka_destroy(dfx_kafka_t *k, int timeout_ms)
     free(k->dr_failed);
     k->magic = 0;
     free(k);
+    return undelivered;
 }

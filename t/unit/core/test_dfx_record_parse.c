@@ -420,6 +420,55 @@ test_utf8(void **state)
     assert_str(val(s, "trace_id")->s, "\xe2\x82\xac");
 }
 
+/*
+ * A \uD800-\uDFFF escape that is not half of a pair rejects the record,
+ * named: yajl decodes a lone high one to "?" and a low one to a form
+ * that is not UTF-8.  Values, array elements, member names, skipped
+ * members alike; pairs still decode.
+ */
+static void
+test_lone_surrogate(void **state)
+{
+    const dfx_schema_t  *s = L7;
+
+    DFX_UNUSED(state);
+    bad(s, "{\"trace_id\":\"\\ud800\"}", "trace_id",
+        "lone surrogate \\ud800 in string", 13);
+    bad(s, "{\"trace_id\":\"ab\\uD800cd\"}", "trace_id",
+        "lone surrogate \\ud800 in string", 13);
+    bad(s, "{\"trace_id\":\"\\udbff\\n\"}", "trace_id",
+        "lone surrogate \\udbff in string", 13);
+    /* a high one followed by an escape that is no low one */
+    bad(s, "{\"trace_id\":\"\\ud800\\u0041\"}", "trace_id",
+        "lone surrogate \\ud800 in string", 13);
+    bad(s, "{\"trace_id\":\"\\ud800\\ud800\\udc00\"}", "trace_id",
+        "lone surrogate \\ud800 in string", 13);
+    /* a low one alone, or after a complete pair */
+    bad(s, "{\"trace_id\":\"x\\udfff\"}", "trace_id",
+        "lone surrogate \\udfff in string", 13);
+    bad(s, "{\"trace_id\":\"\\ud83d\\ude00\\ude00\"}", "trace_id",
+        "lone surrogate \\ude00 in string", 13);
+    /* non-ASCII around it */
+    bad(s, "{\"trace_id\":\"\xc3\xa9\\ud800\"}", "trace_id",
+        "lone surrogate \\ud800 in string", 13);
+    /* array elements, member names, skipped members */
+    bad(s, "{\"attribute_names\":[\"a\",\"\\ud800\"]}", "attribute_names",
+        "lone surrogate \\ud800 in string", 25);
+    bad(s, "{\"tr\\ud800\":1}", "", "lone surrogate \\ud800 in string", 2);
+    bad(s, "{\"tr\\udc00\":1}", "", "lone surrogate \\udc00 in string", 2);
+    bad(s, "{\"mystery\":\"\\ud800\"}", "mystery",
+        "lone surrogate \\ud800 in string", 12);
+    bad(s, "{\"mystery\":{\"\\ud800\":1}}", "",
+        "lone surrogate \\ud800 in string", 13);
+    /* an escaped backslash before "ud800" is no escape */
+    ok(s, "{\"trace_id\":\"\\\\ud800\"}");
+    assert_str(val(s, "trace_id")->s, "\\ud800");
+    /* pairs, upper or lower case, still decode */
+    ok(s, "{\"trace_id\":\"\\uD83D\\uDE00\\ud800\\udc00\"}");
+    assert_str(val(s, "trace_id")->s, "\xf0\x9f\x98\x80\xf0\x90\x80\x80");
+    ok(s, "{\"attribute_names\":[\"\\ud83d\\ude00\"]}");
+}
+
 /* ---- addresses --------------------------------------------------------- */
 
 static void
@@ -1128,7 +1177,7 @@ test_utf8_everywhere(void **state)
     bad(s, "{\"trace_id\":\"\xf5\x80\x80\x80\"}", "trace_id",
         "invalid UTF-8 in string", 14);
     bad(s, "{\"trace_id\":\"\\udc00\"}", "trace_id",
-        "invalid UTF-8 in string", 13);
+        "lone surrogate \\udc00 in string", 13);
     ok(s, "{\"version\":\"\xf0\x9f\x98\x80\",\"trace_id\":\"\xe2\x82\xac\"}");
     assert_str(val(s, "trace_id")->s, "\xe2\x82\xac");
 
@@ -1844,6 +1893,7 @@ main(void)
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_utf8_everywhere),
+        cmocka_unit_test(test_lone_surrogate),
         cmocka_unit_test(test_ipv4),
         cmocka_unit_test(test_ipv6),
         cmocka_unit_test(test_mac),
