@@ -54,6 +54,7 @@ while IFS='|' read -r name type dims reasons scope help; do
     RESULT) values=" (\`ok\`, \`error\`)" ;;
     TAG_FILTER) values=" (\`tag_filters\`, \`group_N\`)" ;;
     CLICKHOUSE) values=" (\`connect\`, \`timeout\`, \`http\`, \`stream\`, \`columns\`, \`kafka\`, \`checkpoint\`)" ;;
+    TIMEOUT) values=" (\`header\`, \`request\`)" ;;
     *) values=" (?)" ;;
     esac
     case $dims in

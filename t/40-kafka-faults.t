@@ -85,15 +85,17 @@ $r = $d->post($L7, recs(1), query => 'ack=kafka');
 is($r->{status}, 200, 'retriable produce error: retried, 200')
     or diag($r->{content});
 
-# not retriable (MESSAGE_TOO_LARGE): reported as failed
+# not retriable (MESSAGE_TOO_LARGE from the broker): reported as failed,
+# 422 and no Retry-After, since no retry can change it (issue 9)
 my $f0 = $d->metric('exporter_records_failed_total', exporter => 0,
                     data_source => $L7);
 is($mock->cmd('error 0 10 1'), 'ok', 'the next produce request fails with '
    . 'MESSAGE_TOO_LARGE');
 $r = $d->post($L7, recs(1), query => 'ack=kafka');
-is($r->{status}, 503, 'permanent produce error: 503');
+is($r->{status}, 422, 'permanent produce error: 422, not 503');
 is($r->{json}{failed}, 1, 'permanent produce error: failed 1');
-like($r->{headers}{'retry-after'} // '', qr/^\d+$/, '503 has Retry-After');
+ok(!defined $r->{headers}{'retry-after'}, '... and no Retry-After');
+like($r->{json}{error} // '', qr/do not retry/, '... the error says so');
 is($d->metric('exporter_records_failed_total', exporter => 0,
               data_source => $L7) - $f0, 1, 'failed_total counts it');
 my $re = qr/warn: exporter 0 producer 0: 1 messages to "\Q$T\E"/;

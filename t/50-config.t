@@ -339,4 +339,23 @@ is($d->post($L7, $rec)->{status}, 202, 'still serving');
 is($mock->wait_count('cfg.after', 3), 3, 'still the old topic');
 
 is($d->stop, 0, 'dfexport exits 0');
+
+# a filter that can never match passes -t, with a warning that names the
+# code the enum dictionary knows
+{
+    (my $c = dfx_conf(exporters => [{
+        'tag-filters-groups' => [
+            { 'tag-filters' => [
+                  { 'field-name' => 'l7_protocol', operator => '=',
+                    'field-values' => ['HTTP'] },
+                  { 'field-name' => 'response_code', operator => '!=',
+                    'field-values' => ['abc'] } ] } ] }]))
+        =~ s/\{BOOTSTRAP\}/127.0.0.1:9/g;
+    my ($st, $out) = dfx_check_conf($c);
+    is($st, 0, 'a filter that never matches: -t still succeeds');
+    like($out, qr/warn: dfexport\.yaml:\d+: exporter 0, flow_log\.l7_flow_log: tag filter on "l7_protocol": "HTTP" can never be a value of this field, so "=" never matches it; the enum dictionary l7_protocol names code 20 "HTTP": write 20/,
+         '...with a warning naming the code');
+    like($out, qr/tag filter on "response_code": "abc" can never be a value of this field, so "!=" always holds for it\n/,
+         '...and for a value no dictionary knows');
+}
 done_testing();

@@ -46,7 +46,7 @@ src/core/dfx_buf.c src/core/dfx_pool.c src/core/dfx_log.c
 src/core/dfx_stats.c src/core/dfx_time.c
 src/core/dfx_conf.c src/core/dfx_conf_node.c src/core/dfx_conf_walk.c
 src/core/dfx_conf_main.c src/core/dfx_conf_exporter.c
-src/core/dfx_conf_clickhouse.c
+src/core/dfx_conf_clickhouse.c src/core/dfx_conf_secret.c
 src/core/dfx_modules.c src/core/dfx_chain.c src/core/dfx_record_parse.c
 src/core/dfx_tz.c
 src/http/dfx_http_body.c

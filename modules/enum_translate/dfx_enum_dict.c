@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dfx_core.h"
 #include "dfx_enum_dict.h"
@@ -650,6 +651,27 @@ dfx_enum_dict_json_int(const dfx_enum_dict_t *d, int64_t code)
     const dfx_enum_entry_t  *e = dfx_enum_find_int(d, code);
 
     return e != NULL ? &e->json : NULL;
+}
+
+int
+dfx_enum_dict_code_of(const dfx_enum_dict_t *d, const char *name,
+                      int64_t *code)
+{
+    size_t  i, len = strlen(name);
+
+    if (d == NULL) {
+        return -1;
+    }
+    /* configuration time only: a scan is fine */
+    for (i = d->nentries; i-- > 0;) {
+        if (d->entries[i].is_int && d->entries[i].name.len == len
+            && strncasecmp(d->entries[i].name.data, name, len) == 0)
+        {
+            *code = d->entries[i].code;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 const dfx_str_t *

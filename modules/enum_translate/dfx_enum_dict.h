@@ -52,6 +52,12 @@ const dfx_str_t *dfx_enum_dict_json_int(const dfx_enum_dict_t *d,
 const dfx_str_t *dfx_enum_dict_json_str(const dfx_enum_dict_t *d,
                                         const char *key, size_t len);
 
+/* The integer code whose display name is name (ASCII case ignored; the
+ * last line wins, as in lookups): 0 with *code, or -1.  A scan, for
+ * configuration checks. */
+int dfx_enum_dict_code_of(const dfx_enum_dict_t *d, const char *name,
+                          int64_t *code);
+
 /* Number of keys (lines that defined a distinct key). */
 size_t dfx_enum_dict_size(const dfx_enum_dict_t *d);
 

@@ -40,6 +40,7 @@
  *   IPv6 field) satisfies only the negative operators.
  */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,7 @@
 #include "dfx_module.h"
 #include "dfx_stats.h"
 #include "encode/dfx_encode.h"
+#include "enum_translate/dfx_enum_dict.h"
 #include "tag_filter/dfx_tag_filter_conf.h"
 
 /* An integer as sign and magnitude, so that every uint64 and int64 value
@@ -415,6 +417,36 @@ dfx_tf_pieces(dfx_pool_t *pool, const char *re, dfx_tf_pat_t *pt)
     return dots ? 0 : 1;
 }
 
+/* Warns about a value no record's field can hold (l7_protocol = HTTP on a
+ * field of numeric codes): the filter is valid, but it can never match,
+ * which is seldom what was meant.  Names the code when the field's enum
+ * dictionary knows the value as a display name. */
+static void
+dfx_tf_never(const dfx_chain_t *chain, const dfx_conf_filter_t *cf,
+             const dfx_field_t *fd, const char *value)
+{
+    const dfx_enum_dict_t  *d;
+    int64_t                 code;
+    char                    hint[96];
+
+    hint[0] = '\0';
+    d = fd->enum_id != DFX_ENUM_NONE
+        ? dfx_enums_get(chain->enums, (dfx_enum_id_t) fd->enum_id) : NULL;
+    if (d != NULL && dfx_enum_dict_code_of(d, value, &code) == 0) {
+        snprintf(hint, sizeof(hint), "; the enum dictionary %s names code "
+                 "%" PRId64 " \"%s\": write %" PRId64,
+                 dfx_enum_names[fd->enum_id], code, value, code);
+    }
+    dfx_log_warn("%s:%u: exporter %u, %s: tag filter on \"%s\": \"%s\" "
+                 "can never be a value of this field, so \"%s\" %s%s",
+                 cf->loc.file ? cf->loc.file : "", cf->loc.line,
+                 chain->exporter, chain->schema->name, fd->name, value,
+                 cf->op.v ? cf->op.v : "",
+                 cf->opcode == DFX_FILTER_NEQ
+                 || cf->opcode == DFX_FILTER_NOT_IN
+                 ? "always holds for it" : "never matches it", hint);
+}
+
 static int
 dfx_tf_compile(dfx_chain_t *chain, dfx_tf_filter_t *f,
                const dfx_conf_filter_t *cf, int field)
@@ -505,8 +537,10 @@ dfx_tf_compile(dfx_chain_t *chain, dfx_tf_filter_t *f,
     for (i = 0; i < n; i++) {
         /* a value that cannot equal any value of the field is left out:
          * "=" never matches it, "!=" always holds for it */
-        (void) dfx_tf_add_value(f, cf->field_values.v[i].v
-                                   ? cf->field_values.v[i].v : "");
+        pat = cf->field_values.v[i].v ? cf->field_values.v[i].v : "";
+        if (dfx_tf_add_value(f, pat) != 0) {
+            dfx_tf_never(chain, cf, fd, pat);
+        }
     }
     qsort(f->strs, f->nstrs, sizeof(dfx_str_t), dfx_tf_str_cmp);
     qsort(f->nums, f->nnums, sizeof(dfx_tf_num_t), dfx_tf_num_cmp);

@@ -656,6 +656,7 @@ dfx_ch_start(const dfx_conf_t *conf, const dfx_ch_backfill_t *bf,
     s->line_max = (size_t) conf->main.limits.line.v;
     s->plim.depth = (uint32_t) conf->main.limits.depth.v;
     s->plim.records = (uint32_t) conf->main.limits.records.v;
+    s->plim.elements = (uint32_t) conf->main.limits.array_elements.v;
     s->done_ev = done_ev;
     s->t_start = dfx_ch_now();
     s->dict_refresh = cc->dictionary_refresh.v;

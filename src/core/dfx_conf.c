@@ -148,6 +148,41 @@ dfx_conf_resolve_path(dfx_conf_ctx_t *cf, dfx_conf_str_t *s,
 }
 
 const char *
+dfx_conf_enum_dir_installed(void)
+{
+    return DFX_ENUM_INSTALLED;
+}
+
+void
+dfx_conf_enum_dir(dfx_conf_ctx_t *cf, dfx_conf_main_t *mc)
+{
+    dfx_conf_str_t  *s = &mc->enum_dir;
+    struct stat      st;
+    char            *p;
+
+    if (s->v != NULL && s->v[0] != '\0') {
+        dfx_conf_resolve_path(cf, s, NULL);
+        return;
+    }
+    dfx_conf_resolve_path(cf, s, "enum");
+    if (cf->nomem || (stat(s->v, &st) == 0 && S_ISDIR(st.st_mode))) {
+        return;
+    }
+    /* a DeepFlow server.yaml copied anywhere: the installed dictionaries */
+    if (stat(DFX_ENUM_INSTALLED, &st) == 0 && S_ISDIR(st.st_mode)) {
+        p = strdup(DFX_ENUM_INSTALLED);
+        if (p == NULL) {
+            dfx_conf_nomem(cf);
+            return;
+        }
+        free(s->v);
+        s->v = p;
+        return;
+    }
+    mc->enum_dir_missing = 1;
+}
+
+const char *
 dfx_conf_path(const dfx_conf_ctx_t *cf)
 {
     return cf->path;

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct dfx_loc_s {
     const char  *file;          /* owned by the dfx_conf_t */
@@ -101,6 +102,8 @@ struct dfx_conf_key_s {
 /* INT, SIZE: a written 0 means the default (DeepFlow's queue-count,
  * queue-size, batch-size); min..max applies to any other value. */
 #define DFX_CONF_KEY_ZERO_DEFAULT  0x01
+/* STR: a secret, printed as "<redacted>" by dfx_conf_dump() (-T). */
+#define DFX_CONF_KEY_SECRET        0x02
 
 #define DFX_CONF_KEY_END  { NULL, 0, 0, NULL, 0, 0, NULL, NULL, 0, NULL, 0 }
 
@@ -143,11 +146,14 @@ typedef struct dfx_conf_limits_s {
     dfx_conf_int_t   records;       /* records in one request */
     dfx_conf_int_t   depth;         /* JSON nesting */
     dfx_conf_int_t   errors;        /* per-record errors in a response */
+    dfx_conf_int_t   array_elements; /* elements of one array value */
 } dfx_conf_limits_t;
 
 typedef struct dfx_conf_logc_s {
     dfx_conf_enum_t  level;         /* dfx_log_level_t */
     dfx_conf_str_t   file;
+    dfx_conf_enum_t  format;        /* dfx_log_format_t */
+    dfx_conf_bool_t  access;        /* one line per ingest request */
 } dfx_conf_logc_t;
 
 /* dfexport.clickhouse: the ClickHouse source (doc/clickhouse.md). */
@@ -183,11 +189,17 @@ typedef struct dfx_conf_main_s {
     dfx_conf_enum_t    ack;              /* dfx_ack_mode_t */
     dfx_conf_int_t     shutdown_timeout; /* seconds */
     dfx_conf_int_t     client_timeout;   /* seconds a client may stall */
+    dfx_conf_int_t     header_timeout;   /* seconds: first byte to the
+                                          * end of the headers */
+    dfx_conf_int_t     request_timeout;  /* seconds: first byte to last */
+    dfx_conf_int_t     max_connections;  /* ingest, all workers */
     dfx_conf_limits_t  limits;
     /* paths: relative ones are made relative to the config file's
      * directory by the loader; enum_dir "" becomes "<that dir>/enum" */
     dfx_conf_str_t     dictionary;
     dfx_conf_str_t     enum_dir;
+    int                enum_dir_missing; /* "" and neither beside the config
+                                          * nor installed (dfx_conf.c) */
     dfx_conf_int_t     embedded_kafka;   /* brokers; 0 = off */
     dfx_conf_logc_t    log;
     dfx_conf_clickhouse_t  clickhouse;
@@ -209,7 +221,9 @@ typedef struct dfx_conf_sasl_s {
     dfx_conf_enum_t  security_protocol;  /* dfx_security_protocol_t */
     dfx_conf_enum_t  sasl_mechanism;     /* dfx_sasl_mechanism_t */
     dfx_conf_str_t   username;
-    dfx_conf_str_t   password;
+    dfx_conf_str_t   password;           /* after check: ${ENV} or the
+                                          * file's first line */
+    dfx_conf_str_t   password_file;
 } dfx_conf_sasl_t;
 
 typedef enum {
@@ -286,6 +300,15 @@ dfx_conf_t *dfx_conf_load_mem(const char *name, const char *data,
  * unix seconds, "YYYY-MM-DD hh:mm:ss" or "YYYY-MM-DDThh:mm:ssZ", both
  * UTC.  Returns the unix time, -1 for "now", -2 when it does not parse. */
 int64_t dfx_conf_parse_time(const char *s);
+
+/* The installed enum directory, where an empty dfexport.enum-dir looks
+ * when there is no enum/ beside the config file. */
+const char *dfx_conf_enum_dir_installed(void);
+
+/* dfexport -T (dfx_conf_dump.c): writes conf as YAML, every key with its
+ * value in force, secrets as "<redacted>".  Returns 0 or -1 (write
+ * error). */
+int dfx_conf_dump(const dfx_conf_t *conf, FILE *out);
 
 /* Frees a conf.  Accepts NULL. */
 void dfx_conf_free(dfx_conf_t *conf);

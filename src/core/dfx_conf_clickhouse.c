@@ -29,7 +29,7 @@ const dfx_conf_key_t  dfx_conf_clickhouse_keys[] = {
       .doc = "ClickHouse user (read-only is enough)" },
     { .name = "password", .type = DFX_CONF_STR,
       .offset = offsetof(dfx_conf_clickhouse_t, password),
-      .def = "",
+      .def = "", .flags = DFX_CONF_KEY_SECRET,
       .doc = "its password, or ${ENV_VAR} to read it from the environment" },
     { .name = "password-file", .type = DFX_CONF_STR,
       .offset = offsetof(dfx_conf_clickhouse_t, password_file),
@@ -141,93 +141,6 @@ dfx_conf_parse_time(const char *s)
     return (int64_t) t;
 }
 
-/* 1 when s is ${NAME}, with NAME copied out; 0 when it is not that form. */
-static int
-dfx_conf_env_ref(const char *s, char *name, size_t size)
-{
-    size_t  n = strlen(s), i;
-
-    if (n < 4 || s[0] != '$' || s[1] != '{' || s[n - 1] != '}'
-        || n - 3 >= size)
-    {
-        return 0;
-    }
-    for (i = 2; i < n - 1; i++) {
-        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')
-              || s[i] == '_' || (i > 2 && s[i] >= '0' && s[i] <= '9')))
-        {
-            return 0;
-        }
-    }
-    memcpy(name, s + 2, n - 3);
-    name[n - 3] = '\0';
-    return 1;
-}
-
-static int
-dfx_conf_set_str(dfx_conf_ctx_t *cf, dfx_conf_str_t *s, const char *v,
-                 size_t len)
-{
-    char  *p = malloc(len + 1);
-
-    if (p == NULL) {
-        dfx_conf_nomem(cf);
-        return -1;
-    }
-    memcpy(p, v, len);
-    p[len] = '\0';
-    free(s->v);
-    s->v = p;
-    return 0;
-}
-
-static void
-dfx_conf_ch_password(dfx_conf_ctx_t *cf, dfx_conf_clickhouse_t *cc)
-{
-    char     name[128], buf[1024];
-    const char *env;
-    FILE    *f;
-    size_t   n;
-
-    if (cc->password.m.set == 1 && cc->password.v[0] != '\0'
-        && cc->password_file.m.set == 1 && cc->password_file.v[0] != '\0')
-    {
-        dfx_conf_error(cf, &cc->password_file.m.loc,
-                       "dfexport.clickhouse.password-file: give password "
-                       "or password-file, not both");
-        return;
-    }
-    if (cc->password.m.set == 1
-        && dfx_conf_env_ref(cc->password.v, name, sizeof(name)))
-    {
-        env = getenv(name);
-        if (env == NULL) {
-            dfx_conf_error(cf, &cc->password.m.loc,
-                           "dfexport.clickhouse.password: the environment "
-                           "variable %s is not set", name);
-            return;
-        }
-        (void) dfx_conf_set_str(cf, &cc->password, env, strlen(env));
-        return;
-    }
-    if (cc->password_file.v[0] == '\0') {
-        return;
-    }
-    f = fopen(cc->password_file.v, "r");
-    if (f == NULL) {
-        dfx_conf_error(cf, &cc->password_file.m.loc,
-                       "dfexport.clickhouse.password-file: cannot open "
-                       "\"%s\": %s", cc->password_file.v, strerror(errno));
-        return;
-    }
-    if (fgets(buf, sizeof(buf), f) == NULL) {
-        buf[0] = '\0';
-    }
-    fclose(f);
-    n = strcspn(buf, "\r\n");
-    (void) dfx_conf_set_str(cf, &cc->password, buf, n);
-}
-
 static void
 dfx_conf_ch_orgs(dfx_conf_ctx_t *cf, dfx_conf_clickhouse_t *cc)
 {
@@ -325,7 +238,8 @@ dfx_conf_clickhouse_check(dfx_conf_ctx_t *cf, dfx_conf_clickhouse_t *cc)
     cc->start_ts = -1;
     dfx_conf_ch_orgs(cf, cc);
     dfx_conf_ch_data_sources(cf, cc);
-    dfx_conf_ch_password(cf, cc);
+    dfx_conf_secret(cf, "dfexport.clickhouse", &cc->password,
+                    &cc->password_file);
 
     t = dfx_conf_parse_time(cc->start.v);
     if (t == -2) {

@@ -60,8 +60,14 @@ static const dfx_conf_key_t  dfx_conf_sasl_keys[] = {
       .doc = "SASL user (required when enabled)" },
     { .name = "password", .type = DFX_CONF_STR,
       .offset = offsetof(dfx_conf_sasl_t, password),
+      .def = "", .flags = DFX_CONF_KEY_SECRET,
+      .doc = "SASL password (required when enabled), or ${ENV_VAR} to read "
+             "it from the environment" },
+    { .name = "password-file", .type = DFX_CONF_STR,
+      .offset = offsetof(dfx_conf_sasl_t, password_file),
       .def = "",
-      .doc = "SASL password (required when enabled)" },
+      .doc = "file whose first line is the SASL password (instead of "
+             "password)" },
     DFX_CONF_KEY_END
 };
 
@@ -256,10 +262,16 @@ dfx_conf_check_endpoints(dfx_conf_ctx_t *cf, const dfx_conf_t *conf,
 }
 
 static void
-dfx_conf_check_sasl(dfx_conf_ctx_t *cf, const dfx_conf_exporter_t *ec)
+dfx_conf_check_sasl(dfx_conf_ctx_t *cf, dfx_conf_exporter_t *ec)
 {
-    const dfx_conf_sasl_t  *s = &ec->sasl;
+    dfx_conf_sasl_t  *s = &ec->sasl;
+    char              path[DFX_CONF_PATH_MAX + 8];
+    unsigned          nerrors = cf->nerrors;
+    int               secret_bad;
 
+    snprintf(path, sizeof(path), "%s.sasl", cf->path);
+    dfx_conf_secret(cf, path, &s->password, &s->password_file);
+    secret_bad = cf->nerrors != nerrors;
     if (!s->enabled.v || s->enabled.m.set == DFX_CONF_BAD) {
         return;
     }
@@ -267,7 +279,16 @@ dfx_conf_check_sasl(dfx_conf_ctx_t *cf, const dfx_conf_exporter_t *ec)
         dfx_conf_error(cf, &s->username.m.loc, "%s.sasl.username: required "
                        "when sasl.enabled is true", cf->path);
     }
-    if (s->password.m.set != DFX_CONF_BAD && s->password.v[0] == '\0') {
+    if (secret_bad || s->password.m.set == DFX_CONF_BAD
+        || s->password.v[0] != '\0')
+    {
+        /* a password, or already reported */
+    } else if (s->password_file.v[0] != '\0') {
+        dfx_conf_error(cf, &s->password_file.m.loc, "%s.sasl.password-file: "
+                       "\"%s\" holds an empty password (required when "
+                       "sasl.enabled is true)", cf->path,
+                       s->password_file.v);
+    } else {
         dfx_conf_error(cf, &s->password.m.loc, "%s.sasl.password: required "
                        "when sasl.enabled is true", cf->path);
     }
@@ -375,6 +396,7 @@ dfx_conf_kafka_load(dfx_conf_ctx_t *cf, dfx_conf_t *conf,
     dfx_conf_resolve_path(cf, &ec->tls_ca_file, NULL);
     dfx_conf_resolve_path(cf, &ec->tls_cert_file, NULL);
     dfx_conf_resolve_path(cf, &ec->tls_key_file, NULL);
+    dfx_conf_resolve_path(cf, &ec->sasl.password_file, NULL);
     dfx_conf_exporter_check(cf, conf, ec);
     for (i = 0; dfx_modules[i] != NULL; i++) {
         if (dfx_modules[i]->conf_check != NULL) {

@@ -16,6 +16,12 @@
 
 #include "dfx_conf.h"
 
+#ifndef DFX_SYSCONFDIR
+#define DFX_SYSCONFDIR  "/etc/dfexport"
+#endif
+/* Where make install puts the enum dictionaries (conf/local.am). */
+#define DFX_ENUM_INSTALLED  DFX_SYSCONFDIR "/enum"
+
 /* Deepest YAML nesting accepted (DeepFlow's own file needs 6). */
 #define DFX_CONF_DEPTH_MAX   64
 /* Largest configuration file accepted. */
@@ -137,5 +143,20 @@ void dfx_conf_nomem(dfx_conf_ctx_t *cf);
  * Absolute paths and "" without a default are left alone. */
 void dfx_conf_resolve_path(dfx_conf_ctx_t *cf, dfx_conf_str_t *s,
                            const char *dflt);
+
+/* dfexport.enum-dir: a written one as dfx_conf_resolve_path(); "" means
+ * the enum/ directory beside the config file, or, when there is none,
+ * the installed one (DFX_SYSCONFDIR/enum) when that exists.  When neither
+ * exists the path beside the config stays, and mc->enum_dir_missing
+ * tells the loader of the dictionaries to name both (dfx_conf.c). */
+void dfx_conf_enum_dir(dfx_conf_ctx_t *cf, dfx_conf_main_t *mc);
+
+/* A password (dfx_conf_secret.c): "${NAME}" is replaced by the variable
+ * from the environment, or, when pw_file is not "", by the first line of
+ * that file.  Errors (both given, variable not set, file not readable)
+ * are reported under path ("dfexport.clickhouse"); pw_file must have
+ * been resolved. */
+void dfx_conf_secret(dfx_conf_ctx_t *cf, const char *path,
+                     dfx_conf_str_t *pw, dfx_conf_str_t *pw_file);
 
 #endif /* DFX_CONF_INT_H */

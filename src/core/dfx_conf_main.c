@@ -32,6 +32,12 @@ static const char *const  dfx_conf_level_choices[] = {
     NULL
 };
 
+static const char *const  dfx_conf_log_format_choices[] = {
+    [DFX_LOG_FORMAT_TEXT] = "text",
+    [DFX_LOG_FORMAT_JSON] = "json",
+    NULL
+};
+
 #define DFX_KIB  1024LL
 #define DFX_MIB  (1024LL * 1024)
 #define DFX_GIB  (1024LL * 1024 * 1024)
@@ -61,6 +67,11 @@ static const dfx_conf_key_t  dfx_conf_limits_keys[] = {
       .offset = offsetof(dfx_conf_limits_t, errors),
       .def = "100", .min = 0, .max = 100000,
       .doc = "most per-record errors listed in one response" },
+    { .name = "array-elements", .type = DFX_CONF_INT,
+      .offset = offsetof(dfx_conf_limits_t, array_elements),
+      .def = "100000", .min = 1, .max = 100000000,
+      .doc = "most elements in one array value of a record (past it, "
+             "the record is rejected)" },
     DFX_CONF_KEY_END
 };
 
@@ -73,6 +84,14 @@ static const dfx_conf_key_t  dfx_conf_log_keys[] = {
       .offset = offsetof(dfx_conf_logc_t, file),
       .def = "",
       .doc = "log file (appended to); \"\" = stderr" },
+    { .name = "format", .type = DFX_CONF_ENUM,
+      .offset = offsetof(dfx_conf_logc_t, format),
+      .def = "text", .choices = dfx_conf_log_format_choices,
+      .doc = "text (TIME LEVEL: message) | json (one object per line)" },
+    { .name = "access", .type = DFX_CONF_BOOL,
+      .offset = offsetof(dfx_conf_logc_t, access),
+      .def = "false",
+      .doc = "log one line per ingest request (doc/configuration.md)" },
     DFX_CONF_KEY_END
 };
 
@@ -101,6 +120,21 @@ const dfx_conf_key_t  dfx_conf_main_keys[] = {
       .offset = offsetof(dfx_conf_main_t, client_timeout),
       .def = "60", .min = 1, .max = 3600,
       .doc = "seconds a client may stall while sending a request" },
+    { .name = "header-timeout", .type = DFX_CONF_INT,
+      .offset = offsetof(dfx_conf_main_t, header_timeout),
+      .def = "10", .min = 1, .max = 3600,
+      .doc = "seconds from a request's first byte to the end of its "
+             "headers (408 past it)" },
+    { .name = "request-timeout", .type = DFX_CONF_INT,
+      .offset = offsetof(dfx_conf_main_t, request_timeout),
+      .def = "60", .min = 1, .max = 86400,
+      .doc = "seconds from a request's first byte to its last (408 past "
+             "it)" },
+    { .name = "max-connections", .type = DFX_CONF_INT,
+      .offset = offsetof(dfx_conf_main_t, max_connections),
+      .def = "1024", .min = 1, .max = 1000000,
+      .doc = "open ingest connections, all workers together; past it, "
+             "new ones wait in the listen backlog" },
     { .name = "limits", .type = DFX_CONF_TABLE,
       .offset = offsetof(dfx_conf_main_t, limits),
       .table = dfx_conf_limits_keys,
@@ -300,8 +334,9 @@ dfx_conf_main_load(dfx_conf_ctx_t *cf, dfx_conf_t *conf,
     dfx_conf_walk(cf, map, &loc, &scope, 1);
     if (!cf->nomem) {
         dfx_conf_main_check(cf, &conf->main);
-        /* "" = the "enum" directory beside the config file */
-        dfx_conf_resolve_path(cf, &conf->main.enum_dir, "enum");
+        /* "" = the "enum" directory beside the config file, else the
+         * installed one */
+        dfx_conf_enum_dir(cf, &conf->main);
         dfx_conf_resolve_path(cf, &conf->main.dictionary, NULL);
         dfx_conf_resolve_path(cf, &conf->main.log.file, NULL);
         dfx_conf_resolve_path(cf, &conf->main.clickhouse.checkpoint_dir,

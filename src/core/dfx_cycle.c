@@ -12,6 +12,7 @@
  * flushes at its own deadline and counts what they lost.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,6 +216,24 @@ dfx_cycle_declare_series(const dfx_cycle_t *c)
     }
 }
 
+dfx_enums_t *
+dfx_cycle_enums_load(const dfx_conf_t *conf, char *err, size_t errlen)
+{
+    dfx_enums_t  *enums;
+
+    enums = dfx_enums_load(conf->main.enum_dir.v, err, errlen);
+    if (enums == NULL && conf->main.enum_dir_missing) {
+        /* "cannot open .../enum/l7_protocol" says neither where else it
+         * looked nor what to do */
+        snprintf(err, errlen, "no enum/ directory beside the configuration "
+                 "(%s) and none installed (%s): set dfexport.enum-dir to "
+                 "the directory of the enum dictionaries (conf/enum in "
+                 "dfexport's sources)", conf->main.enum_dir.v,
+                 dfx_conf_enum_dir_installed());
+    }
+    return enums;
+}
+
 dfx_cycle_t *
 dfx_cycle_create(dfx_conf_t *conf, const char *bootstrap,
                  struct event_base *main_base)
@@ -235,7 +254,7 @@ dfx_cycle_create(dfx_conf_t *conf, const char *bootstrap,
     /* the chains' init hooks declare their series too */
     dfx_stats_scope_begin();
 
-    c->enums = dfx_enums_load(conf->main.enum_dir.v, err, sizeof(err));
+    c->enums = dfx_cycle_enums_load(conf, err, sizeof(err));
     if (c->enums == NULL) {
         dfx_log_error("%s", err);
         goto failed;

@@ -49,6 +49,12 @@ typedef struct dfx_cycle_s {
     struct event        *free_ev;       /* frees the cycle on the main base */
 } dfx_cycle_t;
 
+/* Loads the enum dictionaries conf names; NULL with the reason in err,
+ * which names the paths tried and the key to set when enum-dir was "" and
+ * no directory was found. */
+dfx_enums_t *dfx_cycle_enums_load(const dfx_conf_t *conf, char *err,
+                                  size_t errlen);
+
 /* Builds a cycle from a checked conf (takes ownership of conf).
  * bootstrap, when not NULL, replaces every exporter's endpoints.  Returns
  * NULL and logs why on failure (conf is then freed). */

@@ -1,7 +1,7 @@
 /*
  * dfx_main.c: command line, start-up, signals, reload and shutdown.
  *
- *   dfexport [-c FILE] [-t] [--embedded-kafka[=N]]
+ *   dfexport [-c FILE] [-t] [-T] [--embedded-kafka[=N]]
  *            [--backfill FROM,TO] [-V] [-h]
  *
  * The main thread owns one event_base: signals, the admin listener, the
@@ -29,6 +29,7 @@
 #include "dfx_http.h"
 #include "dfx_kafka.h"
 #include "dfx_log.h"
+#include "dfx_notify.h"
 #include "dfx_schema.h"
 #include "dfx_stats.h"
 #include "dfx_version.h"
@@ -48,11 +49,12 @@
 typedef struct dfx_main_s {
     const char          *conf_file;
     int                  test_only;
+    int                  dump;              /* -T */
     int                  embedded;          /* brokers from the CLI, -1 none */
     struct event_base   *base;
     dfx_kafka_mock_t    *mock;
     const char          *bootstrap;         /* the mock's, or NULL */
-    struct event        *sig_term, *sig_int, *sig_hup;
+    struct event        *sig_term, *sig_int, *sig_hup, *sig_usr1;
     struct event        *drain_ev;
     struct timeval       drain_deadline;
     struct timeval       stop_start;        /* the shutdown signal */
@@ -69,12 +71,15 @@ static void
 dfx_usage(FILE *out)
 {
     fprintf(out,
-        "usage: dfexport [-c FILE] [-t] [--embedded-kafka[=N]] "
+        "usage: dfexport [-c FILE] [-t] [-T] [--embedded-kafka[=N]] "
         "[--backfill FROM,TO]\n"
         "                [--push-sql URL] [-V] [-h]\n"
         "  -c FILE              config file (default: %s/dfexport.yaml)\n"
         "  -t                   check the config, print every error, exit 0 "
         "(ok) or 1\n"
+        "  -T                   as -t, and print the effective configuration "
+        "(defaults\n"
+        "                       included, secrets redacted) to stdout\n"
         "  --embedded-kafka[=N] in-process mock Kafka cluster of N brokers "
         "(default 1);\n"
         "                       every exporter's endpoints are replaced by "
@@ -184,6 +189,8 @@ static void
 dfx_apply_log(const dfx_conf_t *conf)
 {
     dfx_log_set_level((dfx_log_level_t) conf->main.log.level.v);
+    dfx_log_set_format((dfx_log_format_t) conf->main.log.format.v);
+    dfx_log_set_access(conf->main.log.access.v);
     if (dfx_log_open(conf->main.log.file.v) != 0) {
         dfx_log_error("cannot open log file %s: %s; logging to stderr",
                       conf->main.log.file.v, strerror(errno));
@@ -212,7 +219,7 @@ dfx_strs_eq(const dfx_conf_strs_t *a, const dfx_conf_strs_t *b)
 static void
 dfx_warn_restart_keys(const dfx_conf_main_t *old, const dfx_conf_main_t *new)
 {
-    const char  *changed[6];
+    const char  *changed[10];
     size_t       n = 0, i;
 
     if (!dfx_strs_eq(&old->listen, &new->listen)) {
@@ -229,6 +236,15 @@ dfx_warn_restart_keys(const dfx_conf_main_t *old, const dfx_conf_main_t *new)
     }
     if (old->client_timeout.v != new->client_timeout.v) {
         changed[n++] = "client-timeout";
+    }
+    if (old->header_timeout.v != new->header_timeout.v) {
+        changed[n++] = "header-timeout";
+    }
+    if (old->request_timeout.v != new->request_timeout.v) {
+        changed[n++] = "request-timeout";
+    }
+    if (old->max_connections.v != new->max_connections.v) {
+        changed[n++] = "max-connections";
     }
     if (!dfx_ch_conf_same(&old->clickhouse, &new->clickhouse)) {
         changed[n++] = "clickhouse";
@@ -297,6 +313,7 @@ dfx_reload(dfx_main_t *m)
     dfx_cycle_t  *c, *old;
 
     dfx_log_notice("reloading %s", m->conf_file);
+    (void) dfx_notify_reloading();
     conf = dfx_load(m->conf_file, dfx_conf_to_log, m->mock != NULL);
     if (conf == NULL) {
         goto failed;
@@ -319,15 +336,47 @@ dfx_reload(dfx_main_t *m)
     dfx_cycle_publish(c);
     dfx_stats_add(DFX_STAT_config_reloads_total, -1, -1, DFX_REASON_OK, 1);
     dfx_log_notice("reload done");
+    (void) dfx_notify("READY=1");
     return;
 
 failed:
     dfx_log_error("reload failed: the previous configuration keeps serving");
+    (void) dfx_notify("READY=1");
     dfx_stats_add(DFX_STAT_config_reloads_total, -1, -1, DFX_REASON_ERROR, 1);
 }
 
 /* -t: what start-up would also read besides the file itself (the enum
  * dictionaries and the universal-tag dictionary).  Returns 0 or -1. */
+/* -t: builds every exporter's chains as start-up would (without Kafka),
+ * so that what only the chains see is said too: a tag filter that can
+ * never match, for one.  Returns 0 or -1 (the reason is logged). */
+static int
+dfx_test_chains(const dfx_conf_t *conf, const dfx_enums_t *enums)
+{
+    const dfx_conf_exporter_t  *ec;
+    const dfx_schema_t         *sch;
+    dfx_chain_t                *chain;
+    size_t                      i, j;
+    int                         rc = 0;
+
+    for (i = 0; i < conf->nexporters; i++) {
+        ec = &conf->exporters[i];
+        for (j = 0; j < ec->data_sources.n; j++) {
+            sch = dfx_schema_find(ec->data_sources.v[j].v,
+                                  strlen(ec->data_sources.v[j].v));
+            if (sch == NULL) {
+                continue;
+            }
+            chain = dfx_chain_create(ec, sch, enums);
+            if (chain == NULL) {
+                rc = -1;
+            }
+            dfx_chain_destroy(chain);
+        }
+    }
+    return rc;
+}
+
 static int
 dfx_test_files(const dfx_conf_t *conf)
 {
@@ -336,10 +385,12 @@ dfx_test_files(const dfx_conf_t *conf)
     char          err[512];
     int           rc = 0;
 
-    enums = dfx_enums_load(conf->main.enum_dir.v, err, sizeof(err));
+    enums = dfx_cycle_enums_load(conf, err, sizeof(err));
     if (enums == NULL) {
         fprintf(stderr, "dfexport: %s: enum dictionaries: %s\n", conf->file,
                 err);
+        rc = -1;
+    } else if (dfx_test_chains(conf, enums) != 0) {
         rc = -1;
     }
     dfx_enums_free(enums);
@@ -393,6 +444,16 @@ dfx_signal_handler(evutil_socket_t sig, short what, void *arg)
         }
         return;
     }
+    if (sig == SIGUSR1) {
+        /* logrotate renamed the file: only reopen it (nginx's USR1) */
+        if (dfx_log_reopen() != 0) {
+            dfx_log_error("cannot reopen log file %s: %s; still writing to "
+                          "the old one", dfx_log_file(), strerror(errno));
+        } else {
+            dfx_log_notice("log file reopened");
+        }
+        return;
+    }
     if (m->stopping) {
         dfx_log_notice("second signal: stopping now");
         event_base_loopbreak(m->base);
@@ -400,6 +461,7 @@ dfx_signal_handler(evutil_socket_t sig, short what, void *arg)
     }
 
     m->stopping = 1;
+    (void) dfx_notify("STOPPING=1");
     dfx_log_notice("signal %d: shutting down (deadline %d s)", (int) sig,
                    m->shutdown_timeout);
     dfx_http_stop_accepting();
@@ -450,13 +512,17 @@ dfx_parse_args(dfx_main_t *m, int argc, char **argv)
     m->conf_file = DFX_SYSCONFDIR "/dfexport.yaml";
     m->embedded = -1;
 
-    while ((c = getopt_long(argc, argv, "c:thV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:tThV", longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
             m->conf_file = optarg;
             break;
         case 't':
             m->test_only = 1;
+            break;
+        case 'T':
+            m->test_only = 1;
+            m->dump = 1;
             break;
         case 'E':
             n = 1;
@@ -525,6 +591,11 @@ main(int argc, char **argv)
         if (conf == NULL || dfx_test_files(conf) != 0) {
             fprintf(stderr, "dfexport: configuration file %s test failed\n",
                     m.conf_file);
+            goto done;
+        }
+        if (m.dump && dfx_conf_dump(conf, stdout) != 0) {
+            fprintf(stderr, "dfexport: -T: cannot write: %s\n",
+                    strerror(errno));
             goto done;
         }
         fprintf(stderr, "dfexport: the configuration file %s syntax is ok\n"
@@ -607,10 +678,12 @@ main(int argc, char **argv)
     m.sig_term = evsignal_new(m.base, SIGTERM, dfx_signal_handler, &m);
     m.sig_int = evsignal_new(m.base, SIGINT, dfx_signal_handler, &m);
     m.sig_hup = evsignal_new(m.base, SIGHUP, dfx_signal_handler, &m);
+    m.sig_usr1 = evsignal_new(m.base, SIGUSR1, dfx_signal_handler, &m);
     m.drain_ev = evtimer_new(m.base, dfx_drain_handler, &m);
     if (m.sig_term == NULL || m.sig_int == NULL || m.sig_hup == NULL
-        || m.drain_ev == NULL || event_add(m.sig_term, NULL) != 0
-        || event_add(m.sig_int, NULL) != 0 || event_add(m.sig_hup, NULL) != 0)
+        || m.sig_usr1 == NULL || m.drain_ev == NULL
+        || event_add(m.sig_term, NULL) != 0 || event_add(m.sig_int, NULL) != 0
+        || event_add(m.sig_hup, NULL) != 0 || event_add(m.sig_usr1, NULL) != 0)
     {
         dfx_log_alert("cannot install signal handlers");
         goto done;
@@ -618,6 +691,9 @@ main(int argc, char **argv)
 
     dfx_log_notice("dfexport %s started, pid %ld", PACKAGE_VERSION,
                    (long) getpid());
+    /* listeners are bound and the producers created: systemd may start
+     * what depends on dfexport */
+    (void) dfx_notify("READY=1");
     event_base_dispatch(m.base);
     rc = 0;
     if (m.backfilling && !dfx_ch_complete(m.ch)) {
@@ -657,6 +733,9 @@ done:
     }
     if (m.sig_hup != NULL) {
         event_free(m.sig_hup);
+    }
+    if (m.sig_usr1 != NULL) {
+        event_free(m.sig_usr1);
     }
     if (m.drain_ev != NULL) {
         event_free(m.drain_ev);

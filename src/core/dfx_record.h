@@ -45,6 +45,8 @@ typedef struct dfx_record_s {
     uint32_t             index;     /* 0-based position in the request */
     uint32_t             line;      /* NDJSON line (1-based), 0 for JSON */
     uint32_t             unknown;   /* members that named no field */
+    uint32_t             column;    /* 1-based byte column of its '{' in
+                                     * the line, or offset in the body */
     int64_t              ts_us;     /* message timestamp, microseconds */
 } dfx_record_t;
 

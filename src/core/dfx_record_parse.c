@@ -717,24 +717,40 @@ dfx_rp_keep(dfx_record_parser_t *p, const char **s, size_t len)
     return 0;
 }
 
+/* Adds an element to the array value being read.  Returns as a yajl
+ * callback: 1 to go on (the element kept, or the record rejected past
+ * limits.array-elements, which skips the rest of the array), 0 to stop
+ * (out of memory). */
 static int
-dfx_rp_elem_push(dfx_record_parser_t *p, const void *e, size_t size)
+dfx_rp_elem_push(dfx_record_parser_t *p, const void *e, size_t size,
+                 size_t start)
 {
     size_t   cap;
     void    *grown;
 
+    if (p->lim.elements != 0 && p->nelems >= p->lim.elements) {
+        return dfx_rp_reject(p, start, "more than %u elements in the array "
+                             "(limits.array-elements)", p->lim.elements);
+    }
     if ((p->nelems + 1) * size > p->elems_cap) {
         cap = p->elems_cap ? p->elems_cap * 2 : 64 * sizeof(dfx_str_t);
+        if (p->lim.elements != 0 && cap > (size_t) p->lim.elements * size) {
+            /* the last step stops at the limit, not twice past it */
+            cap = (size_t) p->lim.elements * size;
+            if (cap < (p->nelems + 1) * size) {
+                cap = (p->nelems + 1) * size;
+            }
+        }
         grown = realloc(p->elems, cap);
         if (grown == NULL) {
-            return -1;
+            return dfx_rp_stop(p, DFX_ERROR, start, "out of memory");
         }
         p->elems = grown;
         p->elems_cap = cap;
     }
     memcpy((char *) p->elems + p->nelems * size, e, size);
     p->nelems++;
-    return 0;
+    return 1;
 }
 
 static int
@@ -1439,10 +1455,7 @@ dfx_rp_ch_null_elem(dfx_record_parser_t *p, size_t start)
     if (p->schema->fields[p->field].type != DFX_T_F64S) {
         return dfx_rp_elem_wrong(p, start, "", "null", 4);
     }
-    if (dfx_rp_elem_push(p, &nan, sizeof(nan)) != 0) {
-        return dfx_rp_stop(p, DFX_ERROR, start, "out of memory");
-    }
-    return 1;
+    return dfx_rp_elem_push(p, &nan, sizeof(nan), start);
 }
 
 /* ---- yajl callbacks --------------------------------------------------- */
@@ -1585,10 +1598,7 @@ dfx_rp_on_other_number(dfx_record_parser_t *p, const char *s, size_t len)
     if (*end != '\0' || !isfinite(d)) {
         goto not_finite;
     }
-    if (dfx_rp_elem_push(p, &d, sizeof(d)) != 0) {
-        return dfx_rp_stop(p, DFX_ERROR, start, "out of memory");
-    }
-    return 1;
+    return dfx_rp_elem_push(p, &d, sizeof(d), start);
 
 not_finite:
 
@@ -1669,10 +1679,7 @@ dfx_rp_on_string(void *ctx, const unsigned char *us, size_t len)
         return dfx_rp_stop(p, DFX_ERROR, start, "out of memory");
     }
     str = dfx_str_make(s, len);
-    if (dfx_rp_elem_push(p, &str, sizeof(str)) != 0) {
-        return dfx_rp_stop(p, DFX_ERROR, start, "out of memory");
-    }
-    return 1;
+    return dfx_rp_elem_push(p, &str, sizeof(str), start);
 }
 
 /* A '{' or '['.  Returns 0 to stop the parse. */
@@ -1704,6 +1711,7 @@ dfx_rp_on_open(dfx_record_parser_t *p, int is_map)
         if (dfx_rp_record_begin(p) != 0) {
             return dfx_rp_stop(p, DFX_ERROR, start, "out of memory");
         }
+        p->rec->column = dfx_rp_column(start);
         p->state = DFX_RP_KEY;
         return 1;
     default:

@@ -36,6 +36,8 @@ typedef struct dfx_record_parser_s dfx_record_parser_t;
 typedef struct dfx_parse_limits_s {
     uint32_t  depth;        /* deepest nesting of {} and [] in a record */
     uint32_t  records;      /* records in one JSON array body */
+    uint32_t  elements;     /* elements of one array value (0: no limit);
+                             * past it the record is rejected */
 } dfx_parse_limits_t;
 
 /* Called for every record of a JSON body, valid (err == NULL) or not

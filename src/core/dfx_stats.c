@@ -36,6 +36,7 @@ typedef enum {
     DFX_RS_RESULT,
     DFX_RS_TAG_FILTER,
     DFX_RS_CLICKHOUSE,
+    DFX_RS_TIMEOUT,
 } dfx_reason_set_t;
 
 /* The scope column: which series exist at 0. */
@@ -66,6 +67,8 @@ static const dfx_reason_set_desc_t  dfx_reason_sets[] = {
                             | DFX_R(DFX_REASON_CH_COLUMNS)
                             | DFX_R(DFX_REASON_CH_KAFKA)
                             | DFX_R(DFX_REASON_CH_CHECKPOINT), 0 },
+    [DFX_RS_TIMEOUT] = { DFX_R(DFX_REASON_HEADER) | DFX_R(DFX_REASON_REQUEST),
+                         0 },
 };
 
 typedef struct dfx_stat_desc_s {
@@ -93,6 +96,7 @@ static const int  dfx_codes[] = {
 static const char *const  dfx_reason_names[DFX_REASON_GROUP0] = {
     "too_large", "budget", "shutting_down", "ok", "error", "tag_filters",
     "connect", "timeout", "http", "stream", "columns", "kafka", "checkpoint",
+    "header", "request",
 };
 
 #define DFX_NEXP  DFX_STATS_MAX_EXPORTERS

@@ -37,6 +37,10 @@ typedef enum {
     DFX_REASON_CH_COLUMNS,
     DFX_REASON_CH_KAFKA,
     DFX_REASON_CH_CHECKPOINT,
+    /* an ingest request past its deadline (dfexport.header-timeout,
+     * request-timeout) */
+    DFX_REASON_HEADER,
+    DFX_REASON_REQUEST,
     DFX_REASON_GROUP0,          /* tag-filters-groups[N]: GROUP0 + N */
     DFX_REASON_COUNT = DFX_REASON_GROUP0 + 16
 } dfx_reason_t;

@@ -112,6 +112,7 @@ dfx_http_req_start(dfx_http_ctx_t *ctx, uint32_t nmsgs)
     atomic_init(&req->ack.pending, nmsgs);
     atomic_init(&req->ack.failed, 0);
     atomic_init(&req->ack.first_err, 0);
+    atomic_init(&req->ack.permanent, 0);
     atomic_init(&req->ack.ds, ctx->ds);
     req->w = w;
     req->evreq = ctx->evreq;
@@ -147,7 +148,9 @@ dfx_http_req_keep_answer(dfx_http_req_t *req, const char *body, size_t len,
     req->insert_at = insert_at;
 }
 
-/* Answers 200 (every message delivered) or 503 with the failed count. */
+/* Answers 200 (every message delivered), 422 when every failure is one
+ * that no retry can change (too large, invalid: retrying would only
+ * duplicate the rest), or 503 with the failed count. */
 static void
 dfx_http_req_answer(dfx_http_worker_t *w, dfx_http_req_t *req)
 {
@@ -164,7 +167,8 @@ dfx_http_req_answer(dfx_http_worker_t *w, dfx_http_req_t *req)
     if (failed > req->nmsgs) {
         failed = req->nmsgs;
     }
-    code = failed == 0 ? 200 : 503;
+    code = failed == 0 ? 200
+           : atomic_load(&req->ack.permanent) >= failed ? 422 : 503;
 
     dfx_buf_reset(out);
     if (req->body != NULL) {
@@ -177,10 +181,12 @@ dfx_http_req_answer(dfx_http_worker_t *w, dfx_http_req_t *req)
                          req->nmsgs - failed, failed);
     if (failed > 0) {
         first = atomic_load(&req->ack.first_err);
-        snprintf(msg, sizeof(msg), "%u of %u messages were not delivered%s%s",
-                 failed, req->nmsgs, first != 0 ? ": " : "",
+        snprintf(msg, sizeof(msg), "%u of %u messages were not delivered%s%s"
+                 "%s", failed, req->nmsgs, first != 0 ? ": " : "",
                  first != 0 ? rd_kafka_err2str((rd_kafka_resp_err_t) first)
-                            : "");
+                            : "",
+                 code == 422 ? " (Kafka will never take them: do not "
+                               "retry)" : "");
         rc |= dfx_buf_append_lit(out, ",\"error\":");
         rc |= dfx_http_json_text(out, msg, strlen(msg));
     }
@@ -195,7 +201,7 @@ dfx_http_req_answer(dfx_http_worker_t *w, dfx_http_req_t *req)
     if (evcon != NULL) {
         dfx_http_conn_watch(w, evcon, NULL, NULL);
     }
-    if (code != 200) {
+    if (code == 503) {
         evhttp_add_header(evhttp_request_get_output_headers(req->evreq),
                           "Retry-After", "1");
     }

@@ -23,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -45,6 +47,9 @@
 /* What evbuffer_read() reads at most per call in libevent 2.1
  * (EVBUFFER_MAX_READ): a read of this size may have left more. */
 #define DFX_HTTP_EV_READ       4096
+
+/* Open ingest connections, every worker's (max-connections). */
+static atomic_int  dfx_http_nconns;
 
 /* Output-buffer callback of ingest connections: counts status lines.
  * The bytes are peeked, not copied out: evbuffer_copyout_from() refuses
@@ -113,6 +118,13 @@ dfx_http_balance(dfx_http_worker_t *w)
             break;
         }
     }
+    if (dfx_http_guard_paused(&w->guard)
+        || atomic_load(&dfx_http_nconns) >= dfx_http_max_connections())
+    {
+        /* accept errors, or max-connections: new connections wait in
+         * the listen backlog */
+        want = 0;
+    }
     if (want == w->accepting) {
         return;
     }
@@ -125,6 +137,12 @@ dfx_http_balance(dfx_http_worker_t *w)
         }
     }
     w->accepting = want;
+}
+
+void
+dfx_http_conn_rebalance(dfx_http_worker_t *w)
+{
+    dfx_http_balance(w);
 }
 
 static void
@@ -141,8 +159,15 @@ dfx_http_conn_count(dfx_http_worker_t *w, int delta)
 {
     dfx_http_worker_t  *all;
     unsigned            i, nall;
+    int                 prev, max = dfx_http_max_connections();
 
     atomic_fetch_add(&w->nconns, delta);
+    prev = atomic_fetch_add(&dfx_http_nconns, delta);
+    dfx_stats_add(DFX_STAT_http_connections, -1, -1, -1, delta);
+    if (delta > 0 && prev < max && prev + delta >= max) {
+        dfx_stats_add(DFX_STAT_http_max_connections_reached_total, -1, -1,
+                      -1, 1);
+    }
     if (dfx_http_exiting_now()) {
         return;
     }
@@ -169,6 +194,201 @@ dfx_http_conn_find(dfx_http_worker_t *w, struct evhttp_connection *evcon)
     return c != NULL && c->evcon == evcon ? c : NULL;
 }
 
+/* ---- deadlines ------------------------------------------------------ */
+
+/*
+ * libevent 2.1's timeouts (client-timeout) measure silence only: a client
+ * that sends a byte of its headers every few seconds holds a connection
+ * forever.  Each connection has a timer, armed at the first byte of a
+ * request (the input buffer's callback sees every read), due at
+ * header-timeout while the headers are read (the bytes are scanned for
+ * the blank line that ends them: only header bytes, at most 64 KiB) and
+ * at request-timeout once the body is, both counted from that first
+ * byte.  It stops when the request is handed over to a handler, or
+ * answered by libevent, and starts again with the first byte of the next
+ * request: pipelined bytes already read count from the moment the answer
+ * before them has been written.
+ */
+
+static void
+dfx_http_now(struct timeval *tv)
+{
+    struct timespec  ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    tv->tv_sec = ts.tv_sec;
+    tv->tv_usec = ts.tv_nsec / 1000;
+}
+
+static void
+dfx_http_deadline_arm(dfx_http_conn_t *c)
+{
+    struct timeval  now, due, left;
+    int             secs = c->w->request_timeout;
+
+    if (c->phase == DFX_HTTP_PHASE_HEADER && c->w->header_timeout < secs) {
+        secs = c->w->header_timeout;
+    }
+    dfx_http_now(&now);
+    due = c->t0;
+    due.tv_sec += secs;
+    if (evutil_timercmp(&due, &now, >)) {
+        evutil_timersub(&due, &now, &left);
+    } else {
+        evutil_timerclear(&left);
+    }
+    (void) evtimer_add(c->deadline_ev, &left);
+}
+
+/* Looks for the end of the headers in the bytes of in from offset from;
+ * 1 when found. */
+static int
+dfx_http_scan_headers(dfx_http_conn_t *c, struct evbuffer *in, size_t from)
+{
+    struct evbuffer_ptr    pos;
+    struct evbuffer_iovec  v[4];
+    const unsigned char   *p, *end;
+    size_t                 seen = 0, len = evbuffer_get_length(in);
+    int                    n, i;
+
+    while (from < len && seen < DFX_HTTP_MAX_HEADERS) {
+        if (evbuffer_ptr_set(in, &pos, from, EVBUFFER_PTR_SET) != 0) {
+            return 0;
+        }
+        n = evbuffer_peek(in, (ev_ssize_t) (len - from), &pos, v, 4);
+        if (n <= 0) {
+            return 0;
+        }
+        for (i = 0; i < n && i < 4; i++) {
+            p = v[i].iov_base;
+            end = p + v[i].iov_len;
+            for (; p < end; p++) {
+                /* lines end with LF or CRLF (libevent's EOL_CRLF) */
+                if (*p == '\n') {
+                    if (c->eol) {
+                        return 1;
+                    }
+                    c->eol = 1;
+                } else if (*p != '\r') {
+                    c->eol = 0;
+                }
+            }
+            from += v[i].iov_len;
+            seen += v[i].iov_len;
+        }
+    }
+    return 0;
+}
+
+/* New bytes of a request: the first one starts its clock. */
+static void
+dfx_http_deadline_bytes(dfx_http_conn_t *c, struct evbuffer *in, size_t n)
+{
+    size_t  len = evbuffer_get_length(in);
+
+    if (c->phase == DFX_HTTP_PHASE_IDLE) {
+        c->phase = DFX_HTTP_PHASE_HEADER;
+        c->eol = 0;
+        dfx_http_now(&c->t0);
+        dfx_http_deadline_arm(c);
+    }
+    if (dfx_http_scan_headers(c, in, len > n ? len - n : 0)) {
+        c->phase = DFX_HTTP_PHASE_BODY;
+        if (c->w->header_timeout < c->w->request_timeout) {
+            dfx_http_deadline_arm(c);
+        }
+    }
+}
+
+/* The deadline passed: 408 when nothing else is being written (written
+ * at once, straight to the socket, as the connection closes), then the
+ * connection is closed. */
+static void
+dfx_http_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+    dfx_http_conn_t     *c = arg;
+    struct bufferevent  *bev;
+    dfx_buf_t            b = DFX_BUF_INIT;
+    char                 head[160], drain[4096];
+    int                  header, n, i;
+
+    DFX_UNUSED(fd);
+    DFX_UNUSED(what);
+
+    if (c->evcon == NULL || c->phase == DFX_HTTP_PHASE_IDLE
+        || c->phase == DFX_HTTP_PHASE_ANSWER)
+    {
+        return;
+    }
+    header = c->phase == DFX_HTTP_PHASE_HEADER;
+    dfx_stats_add(DFX_STAT_http_timeouts_total, -1, -1,
+                  header ? DFX_REASON_HEADER : DFX_REASON_REQUEST, 1);
+    bev = evhttp_connection_get_bufferevent(c->evcon);
+    if (c->fd >= 0 && evbuffer_get_length(bufferevent_get_output(bev)) == 0
+        && dfx_http_render_error(&b, header
+               ? "request timeout: the headers took longer than "
+                 "header-timeout"
+               : "request timeout: the request took longer than "
+                 "request-timeout", 0, 0) == 0)
+    {
+        n = snprintf(head, sizeof(head), "HTTP/1.1 408 Request Timeout\r\n"
+                     "Content-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                     b.len);
+        if (n > 0 && (size_t) n < sizeof(head)
+            && send(c->fd, head, (size_t) n, MSG_NOSIGNAL | MSG_DONTWAIT)
+               == n
+            && send(c->fd, b.data, b.len, MSG_NOSIGNAL | MSG_DONTWAIT)
+               == (ssize_t) b.len)
+        {
+            dfx_stats_add(DFX_STAT_http_requests_total, -1, -1, 408, 1);
+            /* what the client sent since the last read, so that the
+             * close does not reset the connection under the answer */
+            (void) shutdown(c->fd, SHUT_WR);
+            for (i = 0; i < 16 && recv(c->fd, drain, sizeof(drain),
+                                      MSG_DONTWAIT) > 0; i++) {
+                /* void */
+            }
+        }
+    }
+    dfx_buf_free(&b);
+    /* frees c (dfx_http_conn_closed) */
+    evhttp_connection_free(c->evcon);
+}
+
+/* Output-buffer callback of an attached connection: an answer written
+ * in full ends its request; bytes already read start the next one. */
+static void
+dfx_http_conn_out_cb(struct evbuffer *out, const struct evbuffer_cb_info *info,
+                     void *arg)
+{
+    dfx_http_conn_t  *c = arg;
+    struct evbuffer  *in;
+
+    if (c->phase != DFX_HTTP_PHASE_ANSWER || info->n_deleted == 0
+        || evbuffer_get_length(out) != 0)
+    {
+        return;
+    }
+    c->phase = DFX_HTTP_PHASE_IDLE;
+    in = bufferevent_get_input(evhttp_connection_get_bufferevent(c->evcon));
+    if (evbuffer_get_length(in) > 0) {
+        dfx_http_deadline_bytes(c, in, evbuffer_get_length(in));
+    }
+}
+
+void
+dfx_http_conn_handed(dfx_http_worker_t *w, struct evhttp_connection *evcon)
+{
+    dfx_http_conn_t  *c;
+
+    if (evcon == NULL || (c = dfx_http_conn_find(w, evcon)) == NULL) {
+        return;
+    }
+    c->phase = DFX_HTTP_PHASE_ANSWER;
+    (void) evtimer_del(c->deadline_ev);
+}
+
 /*
  * libevent 2.1 reads at most 4 KiB per readiness of a socket, whatever
  * bufferevent_set_max_single_read() says (evbuffer_read() caps it): a
@@ -190,6 +410,9 @@ dfx_http_read_more(struct evbuffer *in, const struct evbuffer_cb_info *info,
     size_t                  want;
     int                     avail = 0, n, i;
 
+    if (info->n_added > 0 && c->phase <= DFX_HTTP_PHASE_HEADER) {
+        dfx_http_deadline_bytes(c, in, info->n_added);
+    }
     if (c->reading || c->fd < 0 || info->n_added < DFX_HTTP_EV_READ
         || ioctl(c->fd, FIONREAD, &avail) != 0 || avail <= 0)
     {
@@ -232,6 +455,15 @@ dfx_http_conn_closed(struct evhttp_connection *evcon, void *arg)
         evbuffer_remove_cb_entry(bufferevent_get_input(
             evhttp_connection_get_bufferevent(evcon)), c->read_cb);
         c->read_cb = NULL;
+    }
+    if (c->write_cb != NULL) {
+        evbuffer_remove_cb_entry(bufferevent_get_output(
+            evhttp_connection_get_bufferevent(evcon)), c->write_cb);
+        c->write_cb = NULL;
+    }
+    if (c->deadline_ev != NULL) {
+        event_free(c->deadline_ev);
+        c->deadline_ev = NULL;
     }
     if (c->hook != NULL) {
         c->hook(evcon, c->hook_arg);
@@ -311,17 +543,29 @@ dfx_http_attach_cb(evutil_socket_t fd, short what, void *arg)
         evcon = cbarg;
         c->fd = bufferevent_getfd(c->bev);
         if (evcon != NULL && evhttp_connection_get_bufferevent(evcon) == c->bev
-            && c->fd >= 0 && dfx_http_conn_index(w, c) == 0)
+            && c->fd >= 0
+            && (c->deadline_ev = evtimer_new(w->base, dfx_http_deadline_cb,
+                                             c)) != NULL
+            && dfx_http_conn_index(w, c) == 0)
         {
             c->evcon = evcon;
             evhttp_connection_set_closecb(evcon, dfx_http_conn_closed, c);
             c->read_cb = evbuffer_add_cb(bufferevent_get_input(c->bev),
                                          dfx_http_read_more, c);
+            c->write_cb = evbuffer_add_cb(bufferevent_get_output(c->bev),
+                                          dfx_http_conn_out_cb, c);
+            if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0) {
+                dfx_http_deadline_bytes(c, bufferevent_get_input(c->bev),
+                    evbuffer_get_length(bufferevent_get_input(c->bev)));
+            }
             bufferevent_decref(c->bev);
             c->bev = NULL;
             continue;
         }
         /* gone already, or no memory to index it: not counted */
+        if (c->deadline_ev != NULL) {
+            event_free(c->deadline_ev);
+        }
         bufferevent_decref(c->bev);
         free(c);
         dfx_http_conn_count(w, -1);

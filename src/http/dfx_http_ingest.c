@@ -235,6 +235,8 @@ dfx_http_msg_push(dfx_http_route_st_t *st, const dfx_record_t *rec,
     m->len = st->values.len - off;
     m->record = rec->index;
     m->ts_ms = rec->ts_us / 1000;
+    m->line = rec->line;
+    m->column = rec->column;
     m->koff = st->keys.len;
     m->klen = DFX_HTTP_NO_KEY;
     if (!st->rc.key_null) {
@@ -272,6 +274,47 @@ dfx_http_record_rollback(dfx_http_ctx_t *ctx, const dfx_record_t *rec,
     }
 }
 
+/* The record's position for an error about the whole record. */
+static void
+dfx_http_record_pos(dfx_http_ctx_t *ctx, uint32_t line, uint32_t column,
+                    uint32_t *l, uint32_t *c)
+{
+    if (line != 0) {
+        *l = line;
+        *c = column;
+    } else if (column != 0) {
+        dfx_http_json_pos(ctx, column, l, c);
+    } else {
+        *l = 0;
+        *c = 0;
+    }
+}
+
+/*
+ * A message larger than the producer's message.max.bytes: librdkafka
+ * would refuse it (MSG_SIZE_TOO_LARGE) and no retry can change that, so
+ * the record is rejected here, before anything is queued, with its line
+ * and column, in dry runs too.  Returns as dfx_http_record_bad().
+ */
+static int
+dfx_http_record_too_big(dfx_http_ctx_t *ctx, const dfx_record_t *rec,
+                        size_t i, size_t dry_mark, size_t mlen)
+{
+    dfx_http_route_st_t  *st = &ctx->w->routes[i];
+    dfx_record_err_t      err;
+
+    dfx_http_record_rollback(ctx, rec, i);
+    ctx->w->dry.len = dry_mark;
+    memset(&err, 0, sizeof(err));
+    err.column = rec->column;
+    snprintf(err.msg, sizeof(err.msg), "the message for exporter %u would "
+             "be %zu bytes, more than its message.max.bytes (%ld) allows: "
+             "Kafka would never take it", st->route->exporter->index, mlen,
+             st->max_bytes);
+    return dfx_http_record_bad(ctx, rec, &err,
+                               (int) st->route->exporter->index);
+}
+
 /* Runs every exporter's chain on a valid record.  Returns 0, or -1 when
  * memory ran out (the request fails). */
 static int
@@ -283,7 +326,7 @@ dfx_http_record_ok(dfx_http_ctx_t *ctx, const dfx_record_t *rec)
     dfx_record_err_t      err;
     dfx_str_t             value;
     uint64_t              dropped = 0;
-    size_t                i, off, dry_mark = w->dry.len, produced = 0;
+    size_t                i, off, dry_mark = w->dry.len, produced = 0, mlen;
     int                   ret;
 
     ctx->unknown += rec->unknown;
@@ -301,6 +344,11 @@ dfx_http_record_ok(dfx_http_ctx_t *ctx, const dfx_record_t *rec)
 
         ret = dfx_chain_run(st->route->chain, rc);
         if (ret == DFX_OK) {
+            mlen = st->values.len - off + (rc->key_null ? 0 : rc->key.len);
+            if (mlen > st->max_msg) {
+                st->values.len = off;
+                return dfx_http_record_too_big(ctx, rec, i, dry_mark, mlen);
+            }
             if (ctx->dry_run) {
                 value = dfx_str_make(st->values.data + off,
                                      st->values.len - off);
@@ -446,8 +494,9 @@ dfx_http_parser(dfx_http_worker_t *w, const dfx_conf_limits_t *lim)
 
     pl.depth = (uint32_t) lim->depth.v;
     pl.records = (uint32_t) lim->records.v;
+    pl.elements = (uint32_t) lim->array_elements.v;
     if (w->parser != NULL && w->plim.depth == pl.depth
-        && w->plim.records == pl.records)
+        && w->plim.records == pl.records && w->plim.elements == pl.elements)
     {
         return 0;
     }
@@ -846,6 +895,8 @@ dfx_http_produce(dfx_http_ctx_t *ctx, dfx_kafka_ack_t *ack)
                 if (e != NULL) {
                     e->record = m->record;
                     e->exporter = ex;
+                    dfx_http_record_pos(ctx, m->line, m->column, &e->line,
+                                        &e->column);
                     snprintf(e->msg, sizeof(e->msg), "Kafka refused the "
                              "message: %s",
                              rd_kafka_err2str((rd_kafka_resp_err_t) err));
@@ -973,6 +1024,12 @@ dfx_http_routes_begin(dfx_http_ctx_t *ctx)
         st->rc.out = &st->values;
         st->rc.key_null = 1;
         st->rc.drop_group = -1;
+        st->max_msg = SIZE_MAX;
+        st->max_bytes = 0;
+        if (st->route->exporter->kafka != NULL) {
+            st->max_msg = dfx_kafka_max_message(st->route->exporter->kafka,
+                                                &st->max_bytes);
+        }
     }
 }
 
@@ -1100,6 +1157,8 @@ dfx_http_ingest(dfx_http_worker_t *w, struct evhttp_request *r, dfx_str_t ds)
     dfx_http_commit(&ctx);
 
 done:
+    dfx_log_access(r, ctx.nrecords, w->result.accepted, w->result.filtered,
+                   w->result.rejected);
     dfx_dict_release(ctx.dict);
     dfx_cycle_release(ctx.cycle);
     dfx_http_worker_trim(w);

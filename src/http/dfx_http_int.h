@@ -46,6 +46,9 @@
 
 #define DFX_HTTP_NO_KEY        UINT32_MAX
 
+/* the largest request line and headers of a request */
+#define DFX_HTTP_MAX_HEADERS   (64 * 1024)
+
 typedef struct dfx_http_worker_s  dfx_http_worker_t;
 typedef struct dfx_http_req_s     dfx_http_req_t;
 typedef struct dfx_http_conn_s    dfx_http_conn_t;
@@ -61,6 +64,8 @@ typedef struct dfx_http_msg_s {
     uint32_t  klen;             /* DFX_HTTP_NO_KEY: null key */
     uint32_t  record;
     int64_t   ts_ms;
+    uint32_t  line;             /* the record's, for error entries */
+    uint32_t  column;
 } dfx_http_msg_t;
 
 /* Per route (exporter) of the data source, per request; reused. */
@@ -74,6 +79,8 @@ typedef struct dfx_http_route_st_s {
     size_t              cap;
     uint32_t            filtered;
     uint32_t            send_failed;
+    size_t              max_msg;    /* key + value Kafka takes */
+    long                max_bytes;  /* its message.max.bytes */
     unsigned            rr;         /* first producer */
     unsigned            nprod;
     uint32_t           *counts;     /* messages per producer */
@@ -115,7 +122,33 @@ struct dfx_http_conn_s {
     dfx_http_close_cb           hook;       /* the ack code's close hook */
     void                       *hook_arg;
     dfx_http_conn_t            *next;       /* accepted, not attached */
+
+    /* the deadlines of the request being read (dfx_http_conn.c) */
+    struct event               *deadline_ev;
+    struct evbuffer_cb_entry   *write_cb;
+    struct timeval              t0;         /* its first byte */
+    int                         phase;      /* DFX_HTTP_PHASE_* */
+    int                         eol;        /* header scan: at a line's
+                                             * start */
 };
+
+/* Where a connection's current request is (dfx_http_conn_t.phase). */
+#define DFX_HTTP_PHASE_IDLE    0    /* no byte of a request yet */
+#define DFX_HTTP_PHASE_HEADER  1    /* reading the request line, headers */
+#define DFX_HTTP_PHASE_BODY    2    /* reading the body */
+#define DFX_HTTP_PHASE_ANSWER  3    /* handed over, until answered */
+
+/* Accept errors of one worker's listeners, or of the admin listener:
+ * paused, then tried again (dfx_http_accept.c). */
+typedef struct dfx_http_guard_s {
+    struct event            *ev;
+    struct evconnlistener  **levs;      /* admin: its listeners */
+    size_t                   nlevs;
+    dfx_http_worker_t       *w;         /* NULL: the admin listener */
+    int                      pause_ms;  /* 0: no trouble */
+    int                      paused;    /* listeners disabled by it */
+    uint64_t                 errors;    /* in this episode */
+} dfx_http_guard_t;
 
 struct dfx_http_worker_s {
     uint32_t                 magic;
@@ -140,6 +173,9 @@ struct dfx_http_worker_s {
     dfx_http_conn_t        **by_fd;         /* attached, by socket */
     size_t                   nby_fd;
     int                      accepting;     /* listeners enabled */
+    dfx_http_guard_t         guard;         /* accept errors */
+    int                      header_timeout;    /* seconds */
+    int                      request_timeout;   /* seconds */
 
     /* under dfx_http_ack_lock: requests whose acknowledgement is done */
     dfx_http_req_t          *done_head;
@@ -205,9 +241,30 @@ void dfx_http_conn_watch(dfx_http_worker_t *w,
                          dfx_http_close_cb cb, void *arg);
 /* For /stats: "workers":[{"connections":C,"requests":R},...]. */
 int dfx_http_workers_json(dfx_buf_t *b);
+/* The request of evcon was handed to a handler: its deadlines stop until
+ * the answer has been written.  Worker thread. */
+void dfx_http_conn_handed(dfx_http_worker_t *w,
+                          struct evhttp_connection *evcon);
+/* Whether the worker should accept now (balance, max-connections,
+ * accept errors), and enables or disables its listeners accordingly. */
+void dfx_http_conn_rebalance(dfx_http_worker_t *w);
+
+/* dfx_http_accept.c: accept errors (EMFILE...) pause the listeners with
+ * a growing delay (100 ms to 1 s) instead of spinning, logged once per
+ * episode and counted.  init sets up g for the worker w (NULL: the
+ * admin listener, whose listeners follow in levs), fini frees it. */
+int dfx_http_guard_init(dfx_http_guard_t *g, struct event_base *base,
+                        dfx_http_worker_t *w);
+void dfx_http_guard_fini(dfx_http_guard_t *g);
+/* Adds a listener to watch (its error callback is g's). */
+int dfx_http_guard_watch(dfx_http_guard_t *g, struct evconnlistener *lev);
+/* 1 while g holds its listeners disabled. */
+int dfx_http_guard_paused(const dfx_http_guard_t *g);
 
 /* dfx_http_listen.c */
 int dfx_http_shutting_down(void);
+/* dfexport.max-connections (INT_MAX before start). */
+int dfx_http_max_connections(void);
 /* 1 once dfx_http_stop() has begun: the workers are going away. */
 int dfx_http_exiting_now(void);
 /* The ingest workers (*n of them; none before start or after stop). */

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -33,7 +34,6 @@
 #include "dfx_log.h"
 
 #define DFX_HTTP_BACKLOG       1024
-#define DFX_HTTP_MAX_HEADERS   (64 * 1024)
 #define DFX_HTTP_POOL_BLOCK    (64 * 1024)
 #define DFX_HTTP_ADDR_MAX      96
 
@@ -58,6 +58,10 @@ typedef struct dfx_http_server_s {
     size_t               body_limit;
     size_t               admin_body_limit;
     int                  client_timeout;
+    int                  header_timeout;
+    int                  request_timeout;
+    int                  max_connections;
+    dfx_http_guard_t     admin_guard;
 } dfx_http_server_t;
 
 static dfx_http_server_t  dfx_http_srv;
@@ -77,6 +81,13 @@ int
 dfx_http_exiting_now(void)
 {
     return atomic_load(&dfx_http_exiting);
+}
+
+int
+dfx_http_max_connections(void)
+{
+    return dfx_http_srv.max_connections > 0 ? dfx_http_srv.max_connections
+                                            : INT_MAX;
 }
 
 dfx_http_worker_t *
@@ -205,6 +216,8 @@ dfx_http_ingest_gencb(struct evhttp_request *r, void *arg)
     dfx_assert(w->magic == DFX_HTTP_WORKER_MAGIC);
 
     atomic_fetch_add_explicit(&w->nrequests, 1, memory_order_relaxed);
+    /* the request is read: its deadlines stop */
+    dfx_http_conn_handed(w, evhttp_request_get_connection(r));
     if (dfx_http_framing_check(r) != 0) {
         return;
     }
@@ -422,8 +435,10 @@ dfx_http_worker_init(dfx_http_worker_t *w, unsigned index)
 
     w->magic = DFX_HTTP_WORKER_MAGIC;
     w->index = index;
+    w->header_timeout = s->header_timeout;
+    w->request_timeout = s->request_timeout;
     w->base = event_base_new();
-    if (w->base == NULL) {
+    if (w->base == NULL || dfx_http_guard_init(&w->guard, w->base, w) != 0) {
         goto failed;
     }
     w->http = evhttp_new(w->base);
@@ -468,6 +483,9 @@ dfx_http_worker_init(dfx_http_worker_t *w, unsigned index)
             goto failed;
         }
         w->nbound++;
+        if (dfx_http_guard_watch(&w->guard, lev) != 0) {
+            goto failed;
+        }
     }
     w->accepting = 1;
     return 0;
@@ -494,6 +512,7 @@ dfx_http_worker_fini(dfx_http_worker_t *w)
         evhttp_free(w->http);
     }
     dfx_http_conn_fini(w);
+    dfx_http_guard_fini(&w->guard);
     if (w->base != NULL) {
         event_base_free(w->base);
     }
@@ -538,10 +557,11 @@ dfx_http_start_threads(void)
 int
 dfx_http_start(const dfx_conf_main_t *m, struct event_base *main_base)
 {
-    dfx_http_server_t  *s = &dfx_http_srv;
-    int                *admin_fds = NULL;
-    size_t              i;
-    long                ncpu;
+    dfx_http_server_t            *s = &dfx_http_srv;
+    struct evhttp_bound_socket   *bs;
+    int                          *admin_fds = NULL;
+    size_t                        i;
+    long                          ncpu;
 
     if (s->started) {
         dfx_log_error("http: already started");
@@ -566,6 +586,11 @@ dfx_http_start(const dfx_conf_main_t *m, struct event_base *main_base)
     if (s->client_timeout <= 0) {
         s->client_timeout = 60;
     }
+    s->header_timeout = m->header_timeout.v > 0 ? (int) m->header_timeout.v
+                                                : 10;
+    s->request_timeout = m->request_timeout.v > 0
+                         ? (int) m->request_timeout.v : 60;
+    s->max_connections = (int) m->max_connections.v;
 
     if (m->workers.v > 0) {
         s->nworkers = (unsigned) m->workers.v;
@@ -583,7 +608,9 @@ dfx_http_start(const dfx_conf_main_t *m, struct event_base *main_base)
     }
 
     s->admin = evhttp_new(main_base);
-    if (s->admin == NULL) {
+    if (s->admin == NULL
+        || dfx_http_guard_init(&s->admin_guard, main_base, NULL) != 0)
+    {
         goto failed;
     }
     evhttp_set_allowed_methods(s->admin, DFX_HTTP_ALL_METHODS);
@@ -593,13 +620,18 @@ dfx_http_start(const dfx_conf_main_t *m, struct event_base *main_base)
     evhttp_set_flags(s->admin, EVHTTP_SERVER_LINGERING_CLOSE);
     evhttp_set_gencb(s->admin, dfx_http_admin_cb, NULL);
     for (i = 0; i < s->nadmin; i++) {
-        if (evhttp_accept_socket_with_handle(s->admin, admin_fds[i]) == NULL)
-        {
+        bs = evhttp_accept_socket_with_handle(s->admin, admin_fds[i]);
+        if (bs == NULL) {
             dfx_log_error("admin listen %s: cannot accept",
                           s->admin_addrs[i]);
             goto failed;
         }
         admin_fds[i] = -1;          /* the evhttp closes it */
+        if (dfx_http_guard_watch(&s->admin_guard,
+                                 evhttp_bound_socket_get_listener(bs)) != 0)
+        {
+            goto failed;
+        }
     }
 
     s->workers = calloc(s->nworkers, sizeof(dfx_http_worker_t));
@@ -704,6 +736,7 @@ dfx_http_stop(void)
     }
     free(s->workers);
 
+    dfx_http_guard_fini(&s->admin_guard);
     if (s->admin != NULL) {
         evhttp_free(s->admin);
     }

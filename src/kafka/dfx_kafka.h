@@ -48,9 +48,15 @@ typedef struct dfx_kafka_ack_s {
     atomic_uint           pending;
     atomic_uint           failed;
     atomic_int            first_err;     /* rd_kafka_resp_err_t, 0 = none */
+    atomic_uint           permanent;     /* of failed: errors no retry
+                                          * can change (zeroed with it) */
     void                (*done)(struct dfx_kafka_ack_s *ack);
     atomic_int            ds;            /* set by dfx_producer_send */
 } dfx_kafka_ack_t;
+
+/* 1 when err says Kafka will never take the message as it is (too
+ * large, invalid), whatever the retries: a client must not retry it. */
+int dfx_kafka_err_permanent(int err);
 
 /* Checks the Kafka-side keys of an exporter (the librdkafka: map, SASL,
  * TLS files) by building a throwaway rd_kafka_conf_t; reports through cf
@@ -79,6 +85,12 @@ uint64_t dfx_kafka_destroy(dfx_kafka_t *k, int timeout_ms);
 void dfx_kafka_cutoff(int timeout_ms);
 
 unsigned dfx_kafka_nproducers(const dfx_kafka_t *k);
+
+/* The largest key + value length a message of this exporter may have:
+ * librdkafka refuses a larger one, and no retry would change that.
+ * *max_bytes (when not NULL) gets the producer's message.max.bytes, for
+ * error messages. */
+size_t dfx_kafka_max_message(const dfx_kafka_t *k, long *max_bytes);
 dfx_producer_t *dfx_kafka_producer(dfx_kafka_t *k, unsigned i);
 
 /* Round-robin start for the next request: returns an index to begin

@@ -112,6 +112,9 @@ dfx_kafka_dr(dfx_producer_t *p, rd_kafka_event_t *ev)
         if (m->err) {
             none = 0;
             atomic_fetch_add(&ack->failed, 1);
+            if (dfx_kafka_err_permanent((int) m->err)) {
+                atomic_fetch_add(&ack->permanent, 1);
+            }
             atomic_compare_exchange_strong(&ack->first_err, &none,
                                            (int) m->err);
         }

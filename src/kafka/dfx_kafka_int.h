@@ -79,6 +79,8 @@ struct dfx_kafka_s {
     atomic_uint         rr;
     atomic_int          closed;         /* destroy has begun */
     atomic_int          hinted;         /* the TLS hint was logged */
+    size_t              max_message;    /* key + value librdkafka takes */
+    long                max_bytes;      /* message.max.bytes */
 
     int                 locks_ready;
     pthread_mutex_t     ready_lock;     /* orders exporter_ready updates */

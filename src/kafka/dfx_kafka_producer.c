@@ -212,6 +212,45 @@ dfx_producer_init(dfx_kafka_t *k, dfx_producer_t *p, unsigned i,
     return 0;
 }
 
+/*
+ * The largest key + value librdkafka takes: message.max.bytes (the
+ * producer's, which the librdkafka: map may set) less the most a record
+ * adds on the wire in a v2 message set (librdkafka's
+ * RD_KAFKAP_MESSAGE_V2_MAX_OVERHEAD: length, attributes, timestamp and
+ * offset deltas, key and value lengths, header count, as varints).
+ * rd_kafka_producev() refuses anything larger with MSG_SIZE_TOO_LARGE.
+ */
+#define DFX_KAFKA_MSG_OVERHEAD  (5 + 1 + 10 + 5 + 5 + 5 + 5)
+
+static void
+dfx_kafka_read_max(dfx_kafka_t *k, const rd_kafka_conf_t *conf)
+{
+    char    v[32], *end;
+    size_t  n = sizeof(v);
+    long    max = 1000000;      /* librdkafka's default */
+
+    if (rd_kafka_conf_get(conf, "message.max.bytes", v, &n)
+        == RD_KAFKA_CONF_OK)
+    {
+        max = strtol(v, &end, 10);
+        if (*end != '\0' || max <= 0) {
+            max = 1000000;
+        }
+    }
+    k->max_bytes = max;
+    k->max_message = max > DFX_KAFKA_MSG_OVERHEAD
+                     ? (size_t) max - DFX_KAFKA_MSG_OVERHEAD : 0;
+}
+
+size_t
+dfx_kafka_max_message(const dfx_kafka_t *k, long *max_bytes)
+{
+    if (max_bytes != NULL) {
+        *max_bytes = k->max_bytes;
+    }
+    return k->max_message;
+}
+
 dfx_kafka_t *
 dfx_kafka_create(const dfx_conf_exporter_t *ec, const char *bootstrap,
                  const char *const *topics, int ntopics,
@@ -264,6 +303,7 @@ dfx_kafka_create(const dfx_conf_exporter_t *ec, const char *bootstrap,
     if (conf == NULL) {
         goto failed;
     }
+    dfx_kafka_read_max(k, conf);
 
     if (dfx_kafka_delivery_init(k, delivery_base) != 0) {
         goto failed;
@@ -461,6 +501,21 @@ dfx_producer_capacity(const dfx_producer_t *p)
     return p->capacity;
 }
 
+int
+dfx_kafka_err_permanent(int err)
+{
+    switch ((rd_kafka_resp_err_t) err) {
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_MSG:
+    case RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE:
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* The ack's share of a message refused at once. */
 static void
 dfx_producer_ack_refused(dfx_kafka_ack_t *ack, rd_kafka_resp_err_t err)
@@ -468,6 +523,9 @@ dfx_producer_ack_refused(dfx_kafka_ack_t *ack, rd_kafka_resp_err_t err)
     int  none = 0;
 
     atomic_fetch_add(&ack->failed, 1);
+    if (dfx_kafka_err_permanent((int) err)) {
+        atomic_fetch_add(&ack->permanent, 1);
+    }
     atomic_compare_exchange_strong(&ack->first_err, &none, (int) err);
     if (atomic_fetch_sub(&ack->pending, 1) == 1) {
         ack->done(ack);

@@ -280,7 +280,8 @@ sub dfx_conf {
 # dfx_start(conf => YAML (dfx_conf(%o) if absent), bootstrap => "h:p",
 # args => [...], env => {NAME => value} (TZ defaults to UTC), ready => 1
 # (wait for /readyz), valgrind => 1, files => {name => content},
-# no_enum => 1, dir => an existing directory to run in)
+# no_enum => 1, dir => an existing directory to run in, nofile => N (the
+# daemon's file-descriptor limit))
 sub dfx_start {
     my (%o) = @_;
     my $dir = $o{dir} // tempdir('dfx-test-XXXXXX', TMPDIR => 1,
@@ -297,6 +298,12 @@ sub dfx_start {
         spew("$dir/$f", $o{files}{$f});
     }
     my @cmd = ("$BUILD/dfexport", '-c', "$dir/$file", @{ $o{args} // [] });
+    if ($o{nofile}) {
+        # the file-descriptor limit (RLIMIT_NOFILE) of the daemon; sh
+        # execs it, so the pid stays the daemon's
+        unshift @cmd, 'sh', '-c', "ulimit -n $o{nofile} && exec \"\$@\"",
+            'sh';
+    }
     if ($o{valgrind}) {
         unshift @cmd, 'valgrind', '--quiet', '--leak-check=full',
             '--show-leak-kinds=definite,indirect,possible',

@@ -2776,6 +2776,102 @@ test_clickhouse_password(void **state)
     assert_int_equal(remove(dir), 0);
 }
 
+/* sasl.password: ${ENV}, sasl.password-file, both, unset (the rules and
+ * messages of dfexport.clickhouse.password). */
+#define T_SASL  T_EXP "    sasl:\n      enabled: true\n      username: u\n"
+
+static void
+test_sasl_password_secrets(void **state)
+{
+    const char  *base = getenv("TMPDIR");
+    dfx_conf_t  *conf;
+    char         dir[256], path[512], expect[1024];
+
+    (void) state;
+    /* ${NAME}: from the environment (line 11, column 17 is the value) */
+    assert_int_equal(setenv("DFX_TEST_SASL_PW", "env s3cret", 1), 0);
+    conf = t_clean(T_SASL "      password: \"${DFX_TEST_SASL_PW}\"\n");
+    assert_string_equal(conf->exporters[0].sasl.password.v, "env s3cret");
+    dfx_conf_free(conf);
+    /* set but empty: no password, which sasl requires */
+    assert_int_equal(setenv("DFX_TEST_SASL_PW", "", 1), 0);
+    t_one_error(T_SASL "      password: \"${DFX_TEST_SASL_PW}\"\n",
+                "t.yaml:11:17: ingester.exporters[0].sasl.password: "
+                "required when sasl.enabled is true");
+    /* unset: an error, never an empty password */
+    assert_int_equal(unsetenv("DFX_TEST_SASL_PW"), 0);
+    t_one_error(T_SASL "      password: \"${DFX_TEST_SASL_PW}\"\n",
+                "t.yaml:11:17: ingester.exporters[0].sasl.password: the "
+                "environment variable DFX_TEST_SASL_PW is not set");
+    /* also when sasl is off: the reference is checked at load */
+    t_one_error(T_EXP "    sasl: {password: \"${DFX_TEST_SASL_PW}\"}\n",
+                "t.yaml:8:22: ingester.exporters[0].sasl.password: the "
+                "environment variable DFX_TEST_SASL_PW is not set");
+    /* only the whole value is a reference */
+    conf = t_clean(T_SASL "      password: \"a${DFX_TEST_SASL_PW}\"\n");
+    assert_string_equal(conf->exporters[0].sasl.password.v,
+                        "a${DFX_TEST_SASL_PW}");
+    dfx_conf_free(conf);
+
+    /* password-file: its first line, relative to the config file */
+    snprintf(dir, sizeof(dir), "%s/dfx-conf-sasl-XXXXXX",
+             base != NULL && strlen(base) < 128 ? base : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    t_ch_write(dir, "sasl.txt", "file s3cret\r\nsecond line\n");
+    t_ch_write(dir, "empty.txt", "");
+
+    conf = t_ch_load_in(dir, T_SASL "      password-file: sasl.txt\n");
+    assert_non_null(conf);
+    t_counts(0, 0);
+    snprintf(path, sizeof(path), "%s/sasl.txt", dir);
+    assert_string_equal(conf->exporters[0].sasl.password_file.v, path);
+    assert_string_equal(conf->exporters[0].sasl.password.v, "file s3cret");
+    dfx_conf_free(conf);
+    /* password: "" beside it is no password given */
+    conf = t_ch_load_in(dir, T_SASL "      password: \"\"\n"
+                        "      password-file: sasl.txt\n");
+    assert_non_null(conf);
+    t_counts(0, 0);
+    assert_string_equal(conf->exporters[0].sasl.password.v, "file s3cret");
+    dfx_conf_free(conf);
+
+    /* a file that cannot be read */
+    conf = t_ch_load_in(dir, T_SASL "      password-file: nope.txt\n");
+    assert_null(conf);
+    t_counts(1, 0);
+    snprintf(expect, sizeof(expect), "%s/dfexport.yaml:11:22: "
+             "ingester.exporters[0].sasl.password-file: cannot open "
+             "\"%s/nope.txt\": No such file or directory", dir, dir);
+    t_has_error(expect);
+    /* an empty one, with sasl on */
+    conf = t_ch_load_in(dir, T_SASL "      password-file: empty.txt\n");
+    assert_null(conf);
+    t_counts(1, 0);
+    snprintf(expect, sizeof(expect), "%s/dfexport.yaml:11:22: "
+             "ingester.exporters[0].sasl.password-file: \"%s/empty.txt\" "
+             "holds an empty password (required when sasl.enabled is "
+             "true)", dir, dir);
+    t_has_error(expect);
+
+    /* never both */
+    t_one_error(T_SASL "      password: pw\n"
+                "      password-file: /etc/pw.txt\n",
+                "t.yaml:12:22: ingester.exporters[0].sasl.password-file: "
+                "give password or password-file, not both");
+    assert_int_equal(setenv("DFX_TEST_SASL_PW", "x", 1), 0);
+    t_one_error(T_SASL "      password: \"${DFX_TEST_SASL_PW}\"\n"
+                "      password-file: sasl.txt\n",
+                "t.yaml:12:22: ingester.exporters[0].sasl.password-file: "
+                "give password or password-file, not both");
+    assert_int_equal(unsetenv("DFX_TEST_SASL_PW"), 0);
+
+    snprintf(path, sizeof(path), "%s/sasl.txt", dir);
+    assert_int_equal(remove(path), 0);
+    snprintf(path, sizeof(path), "%s/empty.txt", dir);
+    assert_int_equal(remove(path), 0);
+    assert_int_equal(remove(dir), 0);
+}
+
 /* Running out of memory in the block's check is reported too. */
 static void
 test_clickhouse_alloc_failures(void **state)
@@ -2881,6 +2977,7 @@ main(void)
         cmocka_unit_test_teardown(test_clickhouse_data_sources, t_teardown),
         cmocka_unit_test_teardown(test_clickhouse_start, t_teardown),
         cmocka_unit_test_teardown(test_clickhouse_password, t_teardown),
+        cmocka_unit_test_teardown(test_sasl_password_secrets, t_teardown),
         cmocka_unit_test_teardown(test_clickhouse_alloc_failures, t_teardown),
     };
 
