@@ -20,7 +20,11 @@ use DfxCH qw(ch_start fake_start kafka_ids);
 my $L7 = 'flow_log.l7_flow_log';
 my $TOPIC = "deepflow.$L7";
 
-sub ids_in_kafka { kafka_ids($_[0], $TOPIC) }
+# every message the mock holds for the topic, by _id
+sub ids_in_kafka {
+    my ($m) = @_;
+    return kafka_ids($m->bootstrap, $TOPIC, $m->count($TOPIC));
+}
 
 # ---- the stand-in -----------------------------------------------------------
 
@@ -101,7 +105,7 @@ is(($d->admin_get('/readyz'))->{status}, 200, 'ready again');
 like($d->log, qr/reading again after \d+ failed tries/,
      'the recovery is logged');
 my $ck = follower()->{checkpoint};
-my $ids = ids_in_kafka($mock->bootstrap);
+my $ids = ids_in_kafka($mock);
 my @want = grep { $_ % 2 == 0 } $base .. $ck - 1;
 my @missing = grep { !$ids->{$_} } @want;
 is(scalar(@missing), 0, scalar(@want) . ' rows, every one in Kafka')
@@ -134,7 +138,7 @@ is($mock->cmd('up 1'), 'ok', 'broker up');
 ok(wait_until(40, sub { (follower()->{checkpoint} // 0) > $held + $W }),
    'goes on once Kafka is back');
 $ck = follower()->{checkpoint};
-$ids = ids_in_kafka($mock->bootstrap);
+$ids = ids_in_kafka($mock);
 @missing = grep { !$ids->{$_} } grep { $_ % 2 == 0 } $base .. $ck - 1;
 is(scalar(@missing), 0, 'every row in Kafka after the outage');
 
@@ -179,7 +183,7 @@ ok(wait_until(120, sub {
     my $c = slurp($d2->dir . '/ck/org1.flow_log.l7_flow_log.checkpoint');
     $c >= $t0 + 60 }), 'the restart reads to the end');
 ok($mock2->wait_count($TOPIC, $N, 60) >= $N, "at least $N messages");
-my $all = ids_in_kafka($mock2->bootstrap);
+my $all = ids_in_kafka($mock2);
 my $miss = grep { !$all->{$_} } 1 .. $N;
 is($miss, 0, "every one of the $N rows is in Kafka");
 my $twice = 0;

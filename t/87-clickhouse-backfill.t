@@ -46,7 +46,7 @@ sub run {
     return ($? >> 8, $out);
 }
 
-sub ids { kafka_ids($mock->bootstrap, $TOPIC) }
+sub ids { kafka_ids($mock->bootstrap, $TOPIC, $mock->count($TOPIC)) }
 
 # ---- refused before anything starts --------------------------------------
 for my $bad ('1700000100', '1700000100,1700000000', 'soon,now',
