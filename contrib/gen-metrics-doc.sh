@@ -14,8 +14,9 @@ Prometheus text (`GET /metrics`) and as JSON (`GET /stats`). This page is
 generated from `src/core/dfx_stats.def` and `src/core/dfx_process.def` by
 `contrib/gen-metrics-doc.sh`.
 
-Labels: `exporter` is the exporter's position in `ingester.exporters[]`
-(as in DeepFlow's own statistics); `data_source` is the data-source name;
+Labels: `exporter` is the exporter's `name` (`ingester.exporters[].name`,
+a dfexport extension) or, without one, its position in
+`ingester.exporters[]` (as in DeepFlow's own statistics); `data_source` is the data-source name;
 `reason` says why, with the values listed for each statistic (`group_N`
 is `tag-filters-groups[N]`, `tag_filters` the deprecated top-level
 `tag-filters`); `code` is the HTTP status (`other` for codes without a
@@ -30,6 +31,12 @@ never see "no data" (column "at 0"):
   that decides for that data source; for `clickhouse_*`, the data sources
   `dfexport.clickhouse` follows.  A reload replaces the set (a failed one
   keeps it).
+
+Histograms are Prometheus histograms: `NAME_bucket{le="..."}`
+(cumulative; bounds 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+0.25, 0.5, 1, 2.5, 5, 10, 30, 60 seconds and `+Inf`), `NAME_sum` (seconds)
+and `NAME_count`.  In `/stats` a histogram series is
+`{"buckets":{"0.0005":N,...,"+Inf":N},"sum":S,"count":N}`.
 
 Any series that is not zero is rendered whatever its scope.  Counters
 live as long as the process: a reload does not reset them.
@@ -55,6 +62,8 @@ while IFS='|' read -r name type dims reasons scope help; do
     TAG_FILTER) values=" (\`tag_filters\`, \`group_N\`)" ;;
     CLICKHOUSE) values=" (\`connect\`, \`timeout\`, \`http\`, \`stream\`, \`columns\`, \`kafka\`, \`checkpoint\`)" ;;
     TIMEOUT) values=" (\`header\`, \`request\`)" ;;
+    AUTH) values=" (\`no_token\`, \`bad_token\`)" ;;
+    ADMIN_AUTH) values=" (\`no_token\`, \`bad_token\`, \`unprotected\`)" ;;
     *) values=" (?)" ;;
     esac
     case $dims in
@@ -68,6 +77,9 @@ while IFS='|' read -r name type dims reasons scope help; do
     EXP_DS_REASON) labels="exporter, data_source, reason$values" ;;
     *) labels="?" ;;
     esac
+    if [ "$type" = HISTOGRAM ]; then
+        labels="${labels:+$labels, }le"
+    fi
     case $scope in
     ALL) at0="always" ;;
     CONF) at0="configured" ;;

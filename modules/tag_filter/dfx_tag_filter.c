@@ -52,6 +52,7 @@
 #include "dfx_stats.h"
 #include "encode/dfx_encode.h"
 #include "enum_translate/dfx_enum_dict.h"
+#include "tag_filter/dfx_tag_filter.h"
 #include "tag_filter/dfx_tag_filter_conf.h"
 
 /* An integer as sign and magnitude, so that every uint64 and int64 value
@@ -74,6 +75,8 @@ typedef struct dfx_tf_pat_s {
 } dfx_tf_pat_t;
 
 typedef struct dfx_tf_filter_s {
+    const dfx_conf_filter_t  *conf; /* as written: dry runs name it */
+    size_t         conf_index;  /* in its tag-filters list */
     uint16_t       field;
     uint8_t        type;        /* dfx_type_t */
     uint8_t        nullable;    /* null or absent means "no value" */
@@ -97,6 +100,8 @@ typedef struct dfx_tf_group_s {
     dfx_tf_filter_t  *filters;
     size_t            n;
     int               cond;     /* dfx_filter_cond_t */
+    int               conf_index;   /* tag-filters-groups[N], or -1 for
+                                     * the deprecated tag-filters */
 } dfx_tf_group_t;
 
 typedef struct dfx_tag_filter_s {
@@ -886,6 +891,8 @@ dfx_tf_group_build(dfx_chain_t *chain, dfx_tag_filter_t *tf,
         {
             return -1;
         }
+        g->filters[g->n - 1].conf = &cf[i];
+        g->filters[g->n - 1].conf_index = i;
     }
     return 0;
 }
@@ -937,6 +944,7 @@ dfx_tag_filter_init(dfx_chain_t *chain, const void *conf, void **data)
         {
             goto cleanup;
         }
+        tf->groups[tf->ngroups - 1].conf_index = -1;
         tf->drop_group = -1;
         tf->drop_reason = DFX_REASON_TAG_FILTERS;
         tf->drop_why = "tag-filters did not match";
@@ -953,6 +961,7 @@ dfx_tag_filter_init(dfx_chain_t *chain, const void *conf, void **data)
         {
             goto cleanup;
         }
+        tf->groups[tf->ngroups - 1].conf_index = (int) i;
         if (dfx_buf_printf(&why, "%s[%zu]", last < 0 ? "" : ",", i) != 0) {
             goto cleanup;
         }
@@ -1036,6 +1045,111 @@ dfx_tag_filter_fini(void *data)
             f->npats = 0;
         }
     }
+}
+
+/* ---- dry runs ------------------------------------------------------ */
+
+/* The record's value of field f as JSON (null when absent or null). */
+static int
+dfx_tf_value_json(dfx_buf_t *out, const dfx_record_t *rec, unsigned f)
+{
+    const dfx_value_t  *v = &rec->v[f];
+    char                text[DFX_F64_STR_MAX];
+    size_t              i, n;
+    int                 rc = 0;
+
+    if (rec->state[f] != DFX_SLOT_SET) {
+        return dfx_buf_printf(out, "null");
+    }
+    switch (rec->schema->fields[f].type) {
+    case DFX_T_I32:
+    case DFX_T_I64:
+        return dfx_buf_i64(out, v->i);
+    case DFX_T_STR:
+        return dfx_buf_json_str(out, v->s.data, v->s.len);
+    case DFX_T_IP4:
+        n = dfx_encode_ip4((uint32_t) v->u, text);
+        return dfx_buf_json_str(out, text, n);
+    case DFX_T_IP6:
+        n = dfx_encode_ip6(v->ip6, text);
+        return dfx_buf_json_str(out, text, n);
+    case DFX_T_MAC:
+        n = dfx_encode_mac(v->u, text);
+        return dfx_buf_json_str(out, text, n);
+    case DFX_T_STRS:
+        rc |= dfx_buf_putc(out, '[');
+        for (i = 0; i < v->strs.n; i++) {
+            rc |= i ? dfx_buf_putc(out, ',') : 0;
+            rc |= dfx_buf_json_str(out, v->strs.v[i].data, v->strs.v[i].len);
+        }
+        return rc | dfx_buf_putc(out, ']');
+    case DFX_T_F64S:
+        rc |= dfx_buf_putc(out, '[');
+        for (i = 0; i < v->f64s.n; i++) {
+            rc |= i ? dfx_buf_putc(out, ',') : 0;
+            n = dfx_encode_f64(v->f64s.v[i], text);
+            rc |= dfx_buf_append(out, text, n);
+        }
+        return rc | dfx_buf_putc(out, ']');
+    default:
+        return dfx_buf_u64(out, v->u);
+    }
+}
+
+int
+dfx_tag_filter_explain(const dfx_chain_t *chain, const dfx_record_t *rec,
+                       dfx_buf_t *out)
+{
+    const dfx_tag_filter_t  *tf = NULL;
+    const dfx_tf_filter_t   *f;
+    const dfx_conf_filter_t *c;
+    size_t                   s, g, i, k;
+    int                      rc = 0, first = 1;
+
+    for (s = 0; s < chain->nstages; s++) {
+        if (chain->stages[s].module == &dfx_tag_filter_module) {
+            tf = chain->stages[s].data;
+        }
+    }
+    rc |= dfx_buf_putc(out, '[');
+    for (g = 0; tf != NULL && g < tf->ngroups; g++) {
+        for (i = 0; i < tf->groups[g].n; i++) {
+            f = &tf->groups[g].filters[i];
+            c = f->conf;
+            if (c == NULL || dfx_tf_match(f, rec)) {
+                continue;
+            }
+            rc |= first ? 0 : dfx_buf_putc(out, ',');
+            first = 0;
+            if (tf->groups[g].conf_index >= 0) {
+                rc |= dfx_buf_printf(out, "{\"filter\":\"tag-filters-groups"
+                                     "[%d].tag-filters[%zu]\"",
+                                     tf->groups[g].conf_index, f->conf_index);
+            } else {
+                rc |= dfx_buf_printf(out, "{\"filter\":\"tag-filters[%zu]\"",
+                                     f->conf_index);
+            }
+            rc |= dfx_buf_printf(out, ",\"field-name\":");
+            rc |= dfx_buf_json_str(out, c->field_name.v,
+                                   strlen(c->field_name.v));
+            rc |= dfx_buf_printf(out, ",\"operator\":");
+            rc |= dfx_buf_json_str(out, c->op.v != NULL ? c->op.v : "",
+                                   c->op.v != NULL ? strlen(c->op.v) : 0);
+            rc |= dfx_buf_printf(out, ",\"field-values\":[");
+            for (k = 0; k < c->field_values.n; k++) {
+                const char  *t = c->field_values.v[k].v;
+
+                rc |= k ? dfx_buf_putc(out, ',') : 0;
+                rc |= dfx_buf_json_str(out, t != NULL ? t : "",
+                                       t != NULL ? strlen(t) : 0);
+            }
+            rc |= dfx_buf_printf(out, "],\"value\":");
+            rc |= dfx_tf_value_json(out, rec, f->field);
+            rc |= dfx_buf_putc(out, '}');
+        }
+    }
+    rc |= dfx_buf_putc(out, ']');
+    return rc ? -1 : 0;
 }
 
 const dfx_module_t  dfx_tag_filter_module = {

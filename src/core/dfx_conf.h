@@ -182,6 +182,26 @@ typedef struct dfx_conf_clickhouse_s {
                                           * that exporters take */
 } dfx_conf_clickhouse_t;
 
+/* dfexport.tls and admin-tls: TLS on a listener (doc/http.md). */
+typedef enum {
+    DFX_CLIENT_CERT_NONE = 0,
+    DFX_CLIENT_CERT_OPTIONAL,
+    DFX_CLIENT_CERT_REQUIRED
+} dfx_client_cert_t;
+
+typedef struct dfx_conf_tls_s {
+    dfx_conf_str_t     cert_file;        /* "" = plain HTTP */
+    dfx_conf_str_t     key_file;
+    dfx_conf_str_t     client_ca_file;
+    dfx_conf_enum_t    client_cert;      /* dfx_client_cert_t */
+} dfx_conf_tls_t;
+
+/* dfexport.auth and admin-auth: bearer tokens of a listener. */
+typedef struct dfx_conf_auth_s {
+    dfx_conf_str_t     tokens_file;      /* SHA-256 hex, one a line */
+    dfx_conf_str_t     token;            /* "${NAME}": a plain token */
+} dfx_conf_auth_t;
+
 typedef struct dfx_conf_main_s {
     dfx_conf_strs_t    listen;
     dfx_conf_strs_t    admin_listen;
@@ -203,6 +223,10 @@ typedef struct dfx_conf_main_s {
     dfx_conf_int_t     embedded_kafka;   /* brokers; 0 = off */
     dfx_conf_logc_t    log;
     dfx_conf_clickhouse_t  clickhouse;
+    dfx_conf_tls_t     tls;              /* the ingest listener's */
+    dfx_conf_tls_t     admin_tls;
+    dfx_conf_auth_t    auth;
+    dfx_conf_auth_t    admin_auth;
 } dfx_conf_main_t;
 
 /* ---- one ingester.exporters[] element ------------------------------ */
@@ -237,6 +261,7 @@ typedef enum {
 typedef struct dfx_conf_exporter_s {
     dfx_loc_t        loc;
     unsigned         index;          /* position in ingester.exporters[] */
+    dfx_conf_str_t   name;           /* the exporter label; "" = index */
     dfx_conf_str_t   protocol;
     dfx_conf_bool_t  enabled;
     dfx_conf_strs_t  endpoints;

@@ -75,6 +75,11 @@ const dfx_conf_key_t  dfx_conf_exporter_keys[] = {
     { .name = "protocol", .type = DFX_CONF_STR,
       .offset = offsetof(dfx_conf_exporter_t, protocol),
       .doc = "kafka (prometheus and opentelemetry exporters are skipped)" },
+    { .name = "name", .type = DFX_CONF_STR,
+      .offset = offsetof(dfx_conf_exporter_t, name),
+      .def = "",
+      .doc = "the exporter label of its metrics (letters, digits, _ - .; "
+             "unique); \"\" = its position in the list" },
     { .name = "enabled", .type = DFX_CONF_BOOL,
       .offset = offsetof(dfx_conf_exporter_t, enabled),
       .def = "false",
@@ -319,6 +324,55 @@ dfx_conf_check_key(dfx_conf_ctx_t *cf, const dfx_conf_exporter_t *ec)
     }
 }
 
+/* ingester.exporters[].name: a label value that survives reordering, so
+ * it must not be one a position would take (digits only) nor another
+ * exporter's. */
+static void
+dfx_conf_check_name(dfx_conf_ctx_t *cf, const dfx_conf_t *conf,
+                    const dfx_conf_exporter_t *ec)
+{
+    const char  *n = ec->name.v;
+    size_t       i, len;
+    int          digits = 1;
+
+    if (ec->name.m.set != 1 || n == NULL || n[0] == '\0') {
+        return;
+    }
+    len = strlen(n);
+    for (i = 0; i < len; i++) {
+        unsigned char  ch = (unsigned char) n[i];
+
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
+              || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'
+              || ch == '.'))
+        {
+            break;
+        }
+        digits &= ch >= '0' && ch <= '9';
+    }
+    if (i < len || len > 63) {
+        dfx_conf_error(cf, &ec->name.m.loc, "%s.name: must be at most 63 of "
+                       "a-z A-Z 0-9 _ - ., got \"%s\"", cf->path, n);
+        return;
+    }
+    if (digits) {
+        dfx_conf_error(cf, &ec->name.m.loc, "%s.name: must not be only "
+                       "digits (the label of an exporter without a name is "
+                       "its position), got \"%s\"", cf->path, n);
+        return;
+    }
+    for (i = 0; i < conf->nexporters; i++) {
+        const dfx_conf_exporter_t  *o = &conf->exporters[i];
+
+        if (o != ec && o->name.v != NULL && strcmp(o->name.v, n) == 0) {
+            dfx_conf_error(cf, &ec->name.m.loc, "%s.name: must be unique, "
+                           "\"%s\" is also the name of "
+                           "ingester.exporters[%u]", cf->path, n, o->index);
+            return;
+        }
+    }
+}
+
 /* Cross-key rules of the exporter's own keys. */
 static void
 dfx_conf_exporter_check(dfx_conf_ctx_t *cf, const dfx_conf_t *conf,
@@ -337,6 +391,7 @@ dfx_conf_exporter_check(dfx_conf_ctx_t *cf, const dfx_conf_t *conf,
                         "(DeepFlow ignored this key and sent every second)",
                         cf->path, (long long) ec->flush_timeout.v);
     }
+    dfx_conf_check_name(cf, conf, ec);
     dfx_conf_check_data_sources(cf, ec);
     dfx_conf_check_endpoints(cf, conf, ec);
     dfx_conf_check_sasl(cf, ec);

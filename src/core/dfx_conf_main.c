@@ -38,6 +38,47 @@ static const char *const  dfx_conf_log_format_choices[] = {
     NULL
 };
 
+static const char *const  dfx_conf_client_cert_choices[] = {
+    [DFX_CLIENT_CERT_NONE] = "none",
+    [DFX_CLIENT_CERT_OPTIONAL] = "optional",
+    [DFX_CLIENT_CERT_REQUIRED] = "required",
+    NULL
+};
+
+/* tls and admin-tls (doc/http.md, "TLS and authentication") */
+static const dfx_conf_key_t  dfx_conf_tls_keys[] = {
+    { .name = "cert-file", .type = DFX_CONF_STR,
+      .offset = offsetof(dfx_conf_tls_t, cert_file),
+      .def = "",
+      .doc = "PEM certificate chain; \"\" = plain HTTP (re-read on SIGHUP)" },
+    { .name = "key-file", .type = DFX_CONF_STR,
+      .offset = offsetof(dfx_conf_tls_t, key_file),
+      .def = "",
+      .doc = "PEM private key of cert-file (re-read on SIGHUP)" },
+    { .name = "client-ca-file", .type = DFX_CONF_STR,
+      .offset = offsetof(dfx_conf_tls_t, client_ca_file),
+      .def = "",
+      .doc = "PEM CA certificates that client certificates must chain to" },
+    { .name = "client-cert", .type = DFX_CONF_ENUM,
+      .offset = offsetof(dfx_conf_tls_t, client_cert),
+      .def = "none", .choices = dfx_conf_client_cert_choices,
+      .doc = "none | optional (verified if sent) | required" },
+    DFX_CONF_KEY_END
+};
+
+/* auth and admin-auth */
+static const dfx_conf_key_t  dfx_conf_auth_keys[] = {
+    { .name = "tokens-file", .type = DFX_CONF_STR,
+      .offset = offsetof(dfx_conf_auth_t, tokens_file),
+      .def = "",
+      .doc = "bearer tokens as SHA-256 hex, one a line (re-read on SIGHUP)" },
+    { .name = "token", .type = DFX_CONF_STR,
+      .offset = offsetof(dfx_conf_auth_t, token),
+      .def = "", .flags = DFX_CONF_KEY_SECRET,
+      .doc = "\"${NAME}\": one more token, plain, from the environment" },
+    DFX_CONF_KEY_END
+};
+
 #define DFX_KIB  1024LL
 #define DFX_MIB  (1024LL * 1024)
 #define DFX_GIB  (1024LL * 1024 * 1024)
@@ -160,6 +201,22 @@ const dfx_conf_key_t  dfx_conf_main_keys[] = {
       .table = dfx_conf_clickhouse_keys,
       .doc = "read DeepFlow's records from its ClickHouse "
              "(doc/clickhouse.md)" },
+    { .name = "tls", .type = DFX_CONF_TABLE,
+      .offset = offsetof(dfx_conf_main_t, tls),
+      .table = dfx_conf_tls_keys,
+      .doc = "TLS on the ingest listener" },
+    { .name = "admin-tls", .type = DFX_CONF_TABLE,
+      .offset = offsetof(dfx_conf_main_t, admin_tls),
+      .table = dfx_conf_tls_keys,
+      .doc = "TLS on the admin listener" },
+    { .name = "auth", .type = DFX_CONF_TABLE,
+      .offset = offsetof(dfx_conf_main_t, auth),
+      .table = dfx_conf_auth_keys,
+      .doc = "bearer tokens the ingest listener requires; none = open" },
+    { .name = "admin-auth", .type = DFX_CONF_TABLE,
+      .offset = offsetof(dfx_conf_main_t, admin_auth),
+      .table = dfx_conf_auth_keys,
+      .doc = "bearer tokens the admin listener requires; none = open" },
     DFX_CONF_KEY_END
 };
 
@@ -274,6 +331,77 @@ dfx_conf_check_listen(dfx_conf_ctx_t *cf, const char *name,
     }
 }
 
+/* tls, admin-tls: cert and key together; a CA when clients are
+ * verified; paths relative to the config file. */
+static void
+dfx_conf_check_tls(dfx_conf_ctx_t *cf, const char *name, dfx_conf_tls_t *t)
+{
+    dfx_conf_resolve_path(cf, &t->cert_file, NULL);
+    dfx_conf_resolve_path(cf, &t->key_file, NULL);
+    dfx_conf_resolve_path(cf, &t->client_ca_file, NULL);
+    if (t->cert_file.m.set == DFX_CONF_BAD || t->key_file.m.set == DFX_CONF_BAD
+        || t->client_ca_file.m.set == DFX_CONF_BAD
+        || t->client_cert.m.set == DFX_CONF_BAD)
+    {
+        return;
+    }
+    if ((t->cert_file.v[0] == '\0') != (t->key_file.v[0] == '\0')) {
+        dfx_conf_error(cf, t->cert_file.v[0] == '\0' ? &t->key_file.m.loc
+                                                     : &t->cert_file.m.loc,
+                       "dfexport.%s: give cert-file and key-file together",
+                       name);
+    }
+    if (t->client_cert.v != DFX_CLIENT_CERT_NONE
+        && (t->client_ca_file.v[0] == '\0' || t->cert_file.v[0] == '\0'))
+    {
+        dfx_conf_error(cf, &t->client_cert.m.loc, "dfexport.%s.client-cert: "
+                       "needs cert-file and client-ca-file", name);
+    }
+}
+
+/* auth, admin-auth: token is "${NAME}" (never a secret in the file),
+ * replaced by the variable's value. */
+static void
+dfx_conf_check_auth(dfx_conf_ctx_t *cf, const char *name, dfx_conf_auth_t *a)
+{
+    const char  *v, *env;
+    char        *p;
+    size_t       n;
+
+    dfx_conf_resolve_path(cf, &a->tokens_file, NULL);
+    if (a->token.m.set == DFX_CONF_BAD || a->token.v[0] == '\0') {
+        return;
+    }
+    v = a->token.v;
+    n = strlen(v);
+    if (n < 4 || v[0] != '$' || v[1] != '{' || v[n - 1] != '}') {
+        dfx_conf_error(cf, &a->token.m.loc, "dfexport.%s.token: must be "
+                       "\"${NAME}\" (the token from the environment), or "
+                       "use tokens-file", name);
+        return;
+    }
+    p = strndup(v + 2, n - 3);
+    if (p == NULL) {
+        dfx_conf_nomem(cf);
+        return;
+    }
+    env = getenv(p);
+    if (env == NULL || env[0] == '\0') {
+        dfx_conf_error(cf, &a->token.m.loc, "dfexport.%s.token: the "
+                       "environment variable %s is not set", name, p);
+        free(p);
+        return;
+    }
+    free(p);
+    p = strdup(env);
+    if (p == NULL) {
+        dfx_conf_nomem(cf);
+        return;
+    }
+    free(a->token.v);
+    a->token.v = p;
+}
+
 static void
 dfx_conf_main_check(dfx_conf_ctx_t *cf, dfx_conf_main_t *mc)
 {
@@ -283,6 +411,10 @@ dfx_conf_main_check(dfx_conf_ctx_t *cf, dfx_conf_main_t *mc)
     dfx_conf_check_listen(cf, "listen", &mc->listen, NULL, NULL);
     dfx_conf_check_listen(cf, "admin-listen", &mc->admin_listen,
                           &mc->listen, "listen");
+    dfx_conf_check_tls(cf, "tls", &mc->tls);
+    dfx_conf_check_tls(cf, "admin-tls", &mc->admin_tls);
+    dfx_conf_check_auth(cf, "auth", &mc->auth);
+    dfx_conf_check_auth(cf, "admin-auth", &mc->admin_auth);
 
     if (lim->body.m.set != DFX_CONF_BAD
         && lim->decoded_body.m.set != DFX_CONF_BAD

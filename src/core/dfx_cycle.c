@@ -166,6 +166,11 @@ dfx_cycle_build_exporter(dfx_cycle_t *c, dfx_exporter_t *ex,
         topics[ds] = owned[ds];
     }
 
+    if (main_base == NULL) {
+        /* offline dry run: chains only */
+        rc = 0;
+        goto cleanup;
+    }
     ex->kafka = dfx_kafka_create(ec, bootstrap, topics, DFX_DS_COUNT,
                                  main_base);
     if (ex->kafka == NULL) {
@@ -196,6 +201,7 @@ dfx_cycle_declare_series(const dfx_cycle_t *c)
     for (i = 0; i < c->nexporters; i++) {
         const dfx_exporter_t  *ex = &c->exporters[i];
 
+        dfx_stats_exporter_name((int) ex->index, ex->conf->name.v);
         dfx_stats_declare_series((int) ex->index, -1);
         for (ds = 0; ds < DFX_DS_COUNT; ds++) {
             if (ex->chains[ds] != NULL) {
@@ -312,8 +318,10 @@ dfx_cycle_create(dfx_conf_t *conf, const char *bootstrap,
     dfx_cycle_declare_series(c);
 
     c->bootstrap = bootstrap;
-    c->free_ev = event_new(main_base, -1, 0, dfx_cycle_free_handler, c);
-    if (c->free_ev == NULL) {
+    c->free_ev = main_base != NULL
+                 ? event_new(main_base, -1, 0, dfx_cycle_free_handler, c)
+                 : NULL;
+    if (c->free_ev == NULL && main_base != NULL) {
         goto failed;
     }
     dfx_stats_scope_commit();

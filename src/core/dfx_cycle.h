@@ -56,7 +56,9 @@ dfx_enums_t *dfx_cycle_enums_load(const dfx_conf_t *conf, char *err,
                                   size_t errlen);
 
 /* Builds a cycle from a checked conf (takes ownership of conf).
- * bootstrap, when not NULL, replaces every exporter's endpoints.  Returns
+ * bootstrap, when not NULL, replaces every exporter's endpoints.
+ * main_base NULL builds the chains alone, without Kafka producers (the
+ * offline dry run: publish it, and end it with dfx_cycle_shutdown()).  Returns
  * NULL and logs why on failure (conf is then freed). */
 dfx_cycle_t *dfx_cycle_create(dfx_conf_t *conf, const char *bootstrap,
                               struct event_base *main_base);

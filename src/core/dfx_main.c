@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -64,6 +65,8 @@ typedef struct dfx_main_s {
     dfx_ch_backfill_t    backfill;          /* --backfill */
     int                  backfilling;
     const char          *push_target;       /* --push-sql */
+    const char          *dry_run;           /* --dry-run SOURCE */
+    int                  pretty;            /* --pretty */
     struct event        *ch_done_ev;        /* a backfill is done */
 } dfx_main_t;
 
@@ -73,7 +76,8 @@ dfx_usage(FILE *out)
     fprintf(out,
         "usage: dfexport [-c FILE] [-t] [-T] [--embedded-kafka[=N]] "
         "[--backfill FROM,TO]\n"
-        "                [--push-sql URL] [-V] [-h]\n"
+        "                [--push-sql URL] [--dry-run SOURCE [--pretty]] "
+        "[-V] [-h]\n"
         "  -c FILE              config file (default: %s/dfexport.yaml)\n"
         "  -t                   check the config, print every error, exit 0 "
         "(ok) or 1\n"
@@ -93,6 +97,13 @@ dfx_usage(FILE *out)
         "ClickHouse POST its\n"
         "                       rows to dfexport at URL "
         "(http://HOST:PORT), exit\n"
+        "  --dry-run SOURCE     run NDJSON records of data source SOURCE "
+        "from stdin\n"
+        "                       through the exporters' chains, print what "
+        "?dry_run=1\n"
+        "                       answers, exit 0 (1: a record rejected); no "
+        "listener,\n"
+        "                       no Kafka; --pretty indents it\n"
         "  -V, --version        print the version of dfexport and of its "
         "libraries, exit\n"
         "  -h                   print this help and exit\n",
@@ -314,6 +325,8 @@ dfx_reload(dfx_main_t *m)
 
     dfx_log_notice("reloading %s", m->conf_file);
     (void) dfx_notify_reloading();
+    /* listeners' certificates and token files, whatever the config */
+    dfx_http_reload_credentials();
     conf = dfx_load(m->conf_file, dfx_conf_to_log, m->mock != NULL);
     if (conf == NULL) {
         goto failed;
@@ -335,6 +348,9 @@ dfx_reload(dfx_main_t *m)
     m->shutdown_timeout = (int) c->conf->main.shutdown_timeout.v;
     dfx_cycle_publish(c);
     dfx_stats_add(DFX_STAT_config_reloads_total, -1, -1, DFX_REASON_OK, 1);
+    dfx_stats_set(DFX_STAT_config_last_reload_successful, -1, -1, -1, 1);
+    dfx_stats_set(DFX_STAT_config_last_reload_success_timestamp_seconds,
+                  -1, -1, -1, (int64_t) time(NULL));
     dfx_log_notice("reload done");
     (void) dfx_notify("READY=1");
     return;
@@ -343,6 +359,7 @@ failed:
     dfx_log_error("reload failed: the previous configuration keeps serving");
     (void) dfx_notify("READY=1");
     dfx_stats_add(DFX_STAT_config_reloads_total, -1, -1, DFX_REASON_ERROR, 1);
+    dfx_stats_set(DFX_STAT_config_last_reload_successful, -1, -1, -1, 0);
 }
 
 /* -t: what start-up would also read besides the file itself (the enum
@@ -501,6 +518,8 @@ dfx_parse_args(dfx_main_t *m, int argc, char **argv)
         { "embedded-kafka", optional_argument, NULL, 'E' },
         { "backfill", required_argument, NULL, 'B' },
         { "push-sql", required_argument, NULL, 'P' },
+        { "dry-run", required_argument, NULL, 'D' },
+        { "pretty", no_argument, NULL, 'p' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 }
@@ -544,6 +563,12 @@ dfx_parse_args(dfx_main_t *m, int argc, char **argv)
             break;
         case 'P':
             m->push_target = optarg;
+            break;
+        case 'D':
+            m->dry_run = optarg;
+            break;
+        case 'p':
+            m->pretty = 1;
             break;
         case 'h':
             dfx_usage(stdout);
@@ -607,6 +632,11 @@ main(int argc, char **argv)
     if (conf == NULL) {
         goto done;
     }
+    if (m.dry_run != NULL) {
+        rc = dfx_http_dryrun_main(conf, m.dry_run, m.pretty);
+        conf = NULL;
+        goto done;
+    }
     if (m.push_target != NULL) {
         rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK
              && dfx_ch_push_sql(conf, m.push_target, stdout) == 0 ? 0 : 1;
@@ -651,6 +681,10 @@ main(int argc, char **argv)
         goto done;
     }
     dfx_cycle_publish(cycle);
+    /* Prometheus' own meaning: the start-up load counts as a reload */
+    dfx_stats_set(DFX_STAT_config_last_reload_successful, -1, -1, -1, 1);
+    dfx_stats_set(DFX_STAT_config_last_reload_success_timestamp_seconds,
+                  -1, -1, -1, (int64_t) time(NULL));
 
     if (m.backfilling) {
         m.backfill.progress = isatty(STDERR_FILENO);

@@ -38,6 +38,8 @@ typedef struct dfx_value_s {
 #define DFX_SLOT_SET     1
 #define DFX_SLOT_NULL    2
 
+#define DFX_RECORD_UNKNOWN_MAX  32
+
 typedef struct dfx_record_s {
     const dfx_schema_t  *schema;
     dfx_value_t         *v;         /* schema->nfields slots */
@@ -45,6 +47,11 @@ typedef struct dfx_record_s {
     uint32_t             index;     /* 0-based position in the request */
     uint32_t             line;      /* NDJSON line (1-based), 0 for JSON */
     uint32_t             unknown;   /* members that named no field */
+    /* their names (pool), kept only when the parser was asked to
+     * (dfx_record_parser_keep_unknown(): dry runs), at most
+     * DFX_RECORD_UNKNOWN_MAX */
+    dfx_str_t           *unknown_names;
+    uint32_t             nunknown_names;
     uint32_t             column;    /* 1-based byte column of its '{' in
                                      * the line, or offset in the body */
     int64_t              ts_us;     /* message timestamp, microseconds */

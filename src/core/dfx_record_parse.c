@@ -131,10 +131,44 @@ struct dfx_record_parser_s {
     /* how values are read: dfx_record_parser_set_dialect() */
     dfx_dialect_t           dialect;
     const dfx_tz_t         *tz;         /* DateTime text's zone: zones[0] */
+    int                     keep_unknown;   /* names of unknown members */
     dfx_tz_t               *zones[DFX_RP_ZONES];   /* loaded, the most
                                                     * recently used
                                                     * first */
 };
+
+/* ---- unknown members (dry runs) -------------------------------------- */
+
+void
+dfx_record_parser_keep_unknown(dfx_record_parser_t *p, int on)
+{
+    p->keep_unknown = on;
+}
+
+/* Adds the name of an unknown member to the record (out of memory or
+ * past DFX_RECORD_UNKNOWN_MAX: not listed, still counted). */
+static void
+dfx_rp_keep_unknown(dfx_record_parser_t *p, const char *k, size_t len)
+{
+    dfx_record_t  *rec = p->rec;
+    char          *name;
+
+    if (rec->unknown_names == NULL) {
+        rec->unknown_names = dfx_pool_alloc(p->pool, DFX_RECORD_UNKNOWN_MAX
+                                                     * sizeof(dfx_str_t));
+        rec->nunknown_names = 0;
+        if (rec->unknown_names == NULL) {
+            return;
+        }
+    }
+    if (rec->nunknown_names >= DFX_RECORD_UNKNOWN_MAX) {
+        return;
+    }
+    name = dfx_pool_strndup(p->pool, k, len);
+    if (name != NULL) {
+        rec->unknown_names[rec->nunknown_names++] = dfx_str_make(name, len);
+    }
+}
 
 /* ---- errors ----------------------------------------------------------- */
 
@@ -1856,6 +1890,9 @@ found:
 
     if (i < 0) {
         p->rec->unknown++;
+        if (p->keep_unknown) {
+            dfx_rp_keep_unknown(p, k, len);
+        }
         p->skip_depth = p->depth;
         p->state = DFX_RP_SKIP_VALUE;
         return 1;
@@ -2189,6 +2226,8 @@ dfx_record_parse_line(dfx_record_parser_t *p, const dfx_schema_t *s,
     rec->v = NULL;
     rec->state = NULL;
     rec->unknown = 0;
+    rec->unknown_names = NULL;
+    rec->nunknown_names = 0;
     rec->ts_us = 0;
 
     p->first = dfx_rp_skip_ws(line, len);

@@ -69,6 +69,10 @@ typedef enum {
 int dfx_record_parser_set_dialect(dfx_record_parser_t *p, dfx_dialect_t d,
                                   const char *tz, char *errbuf, size_t errlen);
 
+/* With on, records list the names of their unknown members
+ * (rec->unknown_names, from the pool): dry runs.  Off by default. */
+void dfx_record_parser_keep_unknown(dfx_record_parser_t *p, int on);
+
 /* Parses one NDJSON line that must hold exactly one JSON object.  rec is
  * filled (slots from pool) and DFX_OK returned; or DFX_ERROR with err
  * (syntax or validation; err->column points into the line); or DFX_LIMIT

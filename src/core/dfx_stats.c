@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dfx_histogram.h"
 #include "dfx_process.h"
 #include "dfx_schema.h"
 #include "dfx_stats.h"
@@ -27,7 +28,7 @@ typedef enum {
     DFX_DIM_EXP_DS_REASON,
 } dfx_dim_t;
 
-typedef enum { DFX_COUNTER = 0, DFX_GAUGE } dfx_stat_type_t;
+typedef enum { DFX_COUNTER = 0, DFX_GAUGE, DFX_HISTOGRAM } dfx_stat_type_t;
 
 /* The reasons column: which values of the reason label a statistic uses. */
 typedef enum {
@@ -37,16 +38,18 @@ typedef enum {
     DFX_RS_TAG_FILTER,
     DFX_RS_CLICKHOUSE,
     DFX_RS_TIMEOUT,
+    DFX_RS_AUTH,
+    DFX_RS_ADMIN_AUTH,
 } dfx_reason_set_t;
 
 /* The scope column: which series exist at 0. */
 typedef enum { DFX_SCOPE_ALL = 0, DFX_SCOPE_CONF } dfx_scope_t;
 
-_Static_assert(DFX_REASON_COUNT <= 32, "reason sets are 32-bit masks");
-#define DFX_R(r)  (UINT32_C(1) << (r))
+_Static_assert(DFX_REASON_COUNT <= 64, "reason sets are 64-bit masks");
+#define DFX_R(r)  (UINT64_C(1) << (r))
 
 typedef struct dfx_reason_set_desc_s {
-    uint32_t  mask;
+    uint64_t  mask;
     int       by_conf;      /* which of them apply depends on the config:
                              * declared one by one by their owner */
 } dfx_reason_set_desc_t;
@@ -57,7 +60,7 @@ static const dfx_reason_set_desc_t  dfx_reason_sets[] = {
                          | DFX_R(DFX_REASON_SHUTTING_DOWN), 0 },
     [DFX_RS_RESULT] = { DFX_R(DFX_REASON_OK) | DFX_R(DFX_REASON_ERROR), 0 },
     [DFX_RS_TAG_FILTER] = { DFX_R(DFX_REASON_TAG_FILTERS)
-                            | (((UINT32_C(1) << (DFX_REASON_COUNT
+                            | (((UINT64_C(1) << (DFX_REASON_COUNT
                                                  - DFX_REASON_GROUP0)) - 1)
                                << DFX_REASON_GROUP0), 1 },
     [DFX_RS_CLICKHOUSE] = { DFX_R(DFX_REASON_CH_CONNECT)
@@ -69,6 +72,11 @@ static const dfx_reason_set_desc_t  dfx_reason_sets[] = {
                             | DFX_R(DFX_REASON_CH_CHECKPOINT), 0 },
     [DFX_RS_TIMEOUT] = { DFX_R(DFX_REASON_HEADER) | DFX_R(DFX_REASON_REQUEST),
                          0 },
+    [DFX_RS_AUTH] = { DFX_R(DFX_REASON_NO_TOKEN) | DFX_R(DFX_REASON_BAD_TOKEN),
+                      0 },
+    [DFX_RS_ADMIN_AUTH] = { DFX_R(DFX_REASON_NO_TOKEN)
+                            | DFX_R(DFX_REASON_BAD_TOKEN)
+                            | DFX_R(DFX_REASON_UNPROTECTED), 0 },
 };
 
 typedef struct dfx_stat_desc_s {
@@ -96,7 +104,7 @@ static const int  dfx_codes[] = {
 static const char *const  dfx_reason_names[DFX_REASON_GROUP0] = {
     "too_large", "budget", "shutting_down", "ok", "error", "tag_filters",
     "connect", "timeout", "http", "stream", "columns", "kafka", "checkpoint",
-    "header", "request",
+    "header", "request", "no_token", "bad_token", "unprotected",
 };
 
 #define DFX_NEXP  DFX_STATS_MAX_EXPORTERS
@@ -128,9 +136,15 @@ dfx_dim_size(dfx_dim_t d)
 #define DFX_DIMSZ_EXP_DS         (DFX_NEXP * DFX_NDS)
 #define DFX_DIMSZ_EXP_DS_REASON  (DFX_NEXP * DFX_NDS * DFX_NRS)
 
+/* cells per series: a histogram has its buckets and sum */
+#define DFX_TYPESZ_COUNTER    1
+#define DFX_TYPESZ_GAUGE      1
+#define DFX_TYPESZ_HISTOGRAM  DFX_HIST_CELLS
+
 enum {
     DFX_STATS_CELLS = 0
-#define DFX_STAT(name, type, dims, reasons, scope, help)  + DFX_DIMSZ_##dims
+#define DFX_STAT(name, type, dims, reasons, scope, help)                    \
+    + DFX_DIMSZ_##dims * DFX_TYPESZ_##type
 #include "dfx_stats.def"
 #undef DFX_STAT
 };
@@ -144,6 +158,22 @@ static atomic_int       dfx_nexporters;
 static atomic_uchar     dfx_declared[DFX_STATS_CELLS];
 static unsigned char    dfx_pending[DFX_STATS_CELLS];
 
+/* Values of the exporter label: ingester.exporters[].name, or "" for the
+ * position.  Two copies: the configuration being built writes the one
+ * scrapes do not read and dfx_stats_scope_commit() flips them, so a failed
+ * reload leaves the labels as they were.  (Scrapes and reloads both run on
+ * the main event loop: a scrape never sees a copy being written.) */
+#define DFX_EXP_NAME_MAX  64
+static char             dfx_exp_names[2][DFX_STATS_MAX_EXPORTERS]
+                                     [DFX_EXP_NAME_MAX];
+static atomic_int       dfx_exp_names_cur;
+
+static size_t
+dfx_type_size(dfx_stat_type_t t)
+{
+    return t == DFX_HISTOGRAM ? DFX_HIST_CELLS : 1;
+}
+
 static void
 dfx_stats_layout(void)
 {
@@ -156,7 +186,8 @@ dfx_stats_layout(void)
     /* idempotent: two threads computing it at once write equal values */
     for (i = 0; i < DFX_STAT_COUNT; i++) {
         dfx_base[i] = off;
-        off += dfx_dim_size(dfx_stat_descs[i].dims);
+        off += dfx_dim_size(dfx_stat_descs[i].dims)
+               * dfx_type_size(dfx_stat_descs[i].type);
     }
     atomic_store_explicit(&dfx_layout_done, 1, memory_order_release);
 }
@@ -174,10 +205,27 @@ dfx_stats_code_index(int code)
     return DFX_NCODES - 1;
 }
 
-/* Cell of (exporter, ds, reason) for a statistic, or -1 when a label is
- * out of range. */
+static long dfx_stats_index(dfx_stat_id_t id, int exporter, int ds,
+                            int reason);
+
+/* First cell of (exporter, ds, reason) for a statistic, or -1 when a label
+ * is out of range. */
 static long
 dfx_stats_cell(dfx_stat_id_t id, int exporter, int ds, int reason)
+{
+    long  i = dfx_stats_index(id, exporter, ds, reason);
+
+    if (i < 0) {
+        return -1;
+    }
+    return (long) dfx_base[id] + (i - (long) dfx_base[id])
+           * (long) dfx_type_size(dfx_stat_descs[id].type);
+}
+
+/* Series number of (exporter, ds, reason), offset by the statistic's
+ * base, or -1. */
+static long
+dfx_stats_index(dfx_stat_id_t id, int exporter, int ds, int reason)
 {
     dfx_dim_t  d;
 
@@ -236,6 +284,44 @@ dfx_stats_add(dfx_stat_id_t id, int exporter, int ds, int reason, int64_t n)
 }
 
 void
+dfx_stats_observe(dfx_stat_id_t id, int exporter, int ds, int reason,
+                  uint64_t us)
+{
+    long  c = dfx_stats_cell(id, exporter, ds, reason);
+
+    if (c >= 0 && dfx_stat_descs[id].type == DFX_HISTOGRAM) {
+        dfx_hist_observe(&dfx_cells[c], us);
+    }
+}
+
+void
+dfx_stats_observe_tally(dfx_stat_id_t id, int exporter, int ds, int reason,
+                        dfx_hist_tally_t *t)
+{
+    long  c = dfx_stats_cell(id, exporter, ds, reason);
+
+    if (c >= 0 && dfx_stat_descs[id].type == DFX_HISTOGRAM) {
+        dfx_hist_tally_flush(&dfx_cells[c], t);
+    }
+}
+
+int64_t
+dfx_stats_hist_count(dfx_stat_id_t id, int exporter, int ds, int reason)
+{
+    long     c = dfx_stats_cell(id, exporter, ds, reason);
+    int64_t  n = 0;
+    int      i;
+
+    if (c < 0 || dfx_stat_descs[id].type != DFX_HISTOGRAM) {
+        return 0;
+    }
+    for (i = 0; i <= DFX_HIST_INF; i++) {
+        n += atomic_load_explicit(&dfx_cells[c + i], memory_order_relaxed);
+    }
+    return n;
+}
+
+void
 dfx_stats_set(dfx_stat_id_t id, int exporter, int ds, int reason, int64_t v)
 {
     long  c = dfx_stats_cell(id, exporter, ds, reason);
@@ -271,10 +357,37 @@ dfx_stats_set_exporters(int n)
 }
 
 void
+dfx_stats_exporter_name(int exporter, const char *name)
+{
+    int  next = !atomic_load(&dfx_exp_names_cur);
+
+    if ((unsigned) exporter >= DFX_NEXP) {
+        return;
+    }
+    snprintf(dfx_exp_names[next][exporter], DFX_EXP_NAME_MAX, "%s",
+             name != NULL ? name : "");
+}
+
+/* The exporter label's value: its name, or its position. */
+static const char *
+dfx_exporter_label(int exporter, char *tmp, size_t len)
+{
+    const char  *n;
+
+    n = dfx_exp_names[atomic_load(&dfx_exp_names_cur)][exporter];
+    if (n[0] != '\0') {
+        return n;
+    }
+    snprintf(tmp, len, "%d", exporter);
+    return tmp;
+}
+
+void
 dfx_stats_reset(void)
 {
     size_t  i;
 
+    memset(dfx_exp_names, 0, sizeof(dfx_exp_names));
     for (i = 0; i < DFX_STATS_CELLS; i++) {
         atomic_store_explicit(&dfx_cells[i], 0, memory_order_relaxed);
         atomic_store_explicit(&dfx_declared[i], 0, memory_order_relaxed);
@@ -286,6 +399,8 @@ void
 dfx_stats_scope_begin(void)
 {
     memset(dfx_pending, 0, sizeof(dfx_pending));
+    memset(dfx_exp_names[!atomic_load(&dfx_exp_names_cur)], 0,
+           sizeof(dfx_exp_names[0]));
 }
 
 void
@@ -299,6 +414,7 @@ dfx_stats_scope_commit(void)
         atomic_store_explicit(&dfx_declared[i], dfx_pending[i],
                               memory_order_relaxed);
     }
+    atomic_store(&dfx_exp_names_cur, !atomic_load(&dfx_exp_names_cur));
 }
 
 void
@@ -389,13 +505,14 @@ dfx_reason_name(int r, char *tmp, size_t len)
  * or existing at 0 by the statistic's scope (dfx_stats.def).  Series of
  * exporters beyond dfx_stats_set_exporters() are not rendered at all. */
 typedef int (*dfx_series_fn)(void *arg, const dfx_stat_desc_t *d,
-                             int exporter, int ds, int reason, int64_t v);
+                             int exporter, int ds, int reason, int64_t v,
+                             _Atomic int64_t *cells);
 
 static int
 dfx_stats_walk(dfx_stat_id_t id, dfx_series_fn fn, void *arg)
 {
     const dfx_stat_desc_t  *d = &dfx_stat_descs[id];
-    uint32_t                mask = dfx_reason_sets[d->reasons].mask;
+    uint64_t                mask = dfx_reason_sets[d->reasons].mask;
     int                     ne, ns, nr, e, s, r, shown;
     long                    c;
     int64_t                 v;
@@ -417,7 +534,12 @@ dfx_stats_walk(dfx_stat_id_t id, dfx_series_fn fn, void *arg)
                 if (c < 0) {
                     continue;
                 }
-                v = atomic_load_explicit(&dfx_cells[c], memory_order_relaxed);
+                if (d->type == DFX_HISTOGRAM) {
+                    v = dfx_stats_hist_count(id, le, ls, lr);
+                } else {
+                    v = atomic_load_explicit(&dfx_cells[c],
+                                             memory_order_relaxed);
+                }
                 if (d->scope == DFX_SCOPE_CONF) {
                     shown = atomic_load_explicit(&dfx_declared[c],
                                                  memory_order_relaxed);
@@ -425,7 +547,9 @@ dfx_stats_walk(dfx_stat_id_t id, dfx_series_fn fn, void *arg)
                     /* every code; of reasons, those of the set */
                     shown = !dfx_dim_has_reason(d->dims) || (mask & DFX_R(r));
                 }
-                if ((v != 0 || shown) && fn(arg, d, le, ls, lr, v) != 0) {
+                if ((v != 0 || shown)
+                    && fn(arg, d, le, ls, lr, v, &dfx_cells[c]) != 0)
+                {
                     return -1;
                 }
             }
@@ -436,16 +560,27 @@ dfx_stats_walk(dfx_stat_id_t id, dfx_series_fn fn, void *arg)
 
 static int
 dfx_prom_series(void *arg, const dfx_stat_desc_t *d, int exporter, int ds,
-                int reason, int64_t v)
+                int reason, int64_t v, _Atomic int64_t *cells)
 {
     dfx_buf_t   *out = arg;
-    char         tmp[16];
+    char         tmp[16], name[96], labels[160];
     const char  *sep = "{";
     int          rc = 0;
 
+    if (d->type == DFX_HISTOGRAM) {
+        /* the dimensions histograms use: none, or the exporter */
+        labels[0] = '\0';
+        if (exporter >= 0) {
+            snprintf(labels, sizeof(labels), "exporter=\"%s\"",
+                     dfx_exporter_label(exporter, tmp, sizeof(tmp)));
+        }
+        snprintf(name, sizeof(name), "dfexport_%s", d->name);
+        return dfx_hist_prometheus(out, name, labels, cells);
+    }
     rc |= dfx_buf_printf(out, "dfexport_%s", d->name);
     if (exporter >= 0) {
-        rc |= dfx_buf_printf(out, "%sexporter=\"%d\"", sep, exporter);
+        rc |= dfx_buf_printf(out, "%sexporter=\"%s\"", sep,
+                             dfx_exporter_label(exporter, tmp, sizeof(tmp)));
         sep = ",";
     }
     if (ds >= 0) {
@@ -484,7 +619,9 @@ dfx_stats_prometheus(dfx_buf_t *out)
 
         if (dfx_buf_printf(out, "# HELP dfexport_%s %s\n# TYPE dfexport_%s %s\n",
                            d->name, d->help, d->name,
-                           d->type == DFX_COUNTER ? "counter" : "gauge") != 0
+                           d->type == DFX_COUNTER ? "counter"
+                           : d->type == DFX_GAUGE ? "gauge"
+                           : "histogram") != 0
             || dfx_stats_walk((dfx_stat_id_t) i, dfx_prom_series, out) != 0)
         {
             return -1;
@@ -500,17 +637,18 @@ typedef struct {
 
 static int
 dfx_json_series(void *arg, const dfx_stat_desc_t *d, int exporter, int ds,
-                int reason, int64_t v)
+                int reason, int64_t v, _Atomic int64_t *cells)
 {
     dfx_json_walk_t  *w = arg;
-    char              label[96], tmp[16];
+    char              label[160], tmp[16];
     size_t            n = 0;
     int               r;
 
     /* one flat object per statistic; labels joined with "/" as the key */
     label[0] = '\0';
     if (exporter >= 0) {
-        r = snprintf(label + n, sizeof(label) - n, "%d", exporter);
+        r = snprintf(label + n, sizeof(label) - n, "%s",
+                     dfx_exporter_label(exporter, tmp, sizeof(tmp)));
         n += r > 0 ? (size_t) r : 0;
     }
     if (ds >= 0) {
@@ -534,12 +672,18 @@ dfx_json_series(void *arg, const dfx_stat_desc_t *d, int exporter, int ds,
     }
 
     if (d->dims == DFX_DIM_NONE) {
-        return dfx_buf_printf(w->out, "%lld", (long long) v);
+        return d->type == DFX_HISTOGRAM
+               ? dfx_hist_json(w->out, cells)
+               : dfx_buf_printf(w->out, "%lld", (long long) v);
     }
-    r = dfx_buf_printf(w->out, "%s\"%s\":%lld", w->first ? "" : ",", label,
-                       (long long) v);
+    r = dfx_buf_printf(w->out, "%s\"%s\":", w->first ? "" : ",", label);
     w->first = 0;
-    return r;
+    if (r != 0) {
+        return r;
+    }
+    return d->type == DFX_HISTOGRAM
+           ? dfx_hist_json(w->out, cells)
+           : dfx_buf_printf(w->out, "%lld", (long long) v);
 }
 
 int

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "dfx_buf.h"
+#include "dfx_histogram.h"
 
 #define DFX_STATS_MAX_EXPORTERS  32
 
@@ -41,6 +42,10 @@ typedef enum {
      * request-timeout) */
     DFX_REASON_HEADER,
     DFX_REASON_REQUEST,
+    /* a request without a valid bearer token (dfexport.auth) */
+    DFX_REASON_NO_TOKEN,
+    DFX_REASON_BAD_TOKEN,
+    DFX_REASON_UNPROTECTED,     /* admin write, exposed, no token set */
     DFX_REASON_GROUP0,          /* tag-filters-groups[N]: GROUP0 + N */
     DFX_REASON_COUNT = DFX_REASON_GROUP0 + 16
 } dfx_reason_t;
@@ -57,6 +62,23 @@ void dfx_stats_add(dfx_stat_id_t id, int exporter, int ds, int reason,
 void dfx_stats_set(dfx_stat_id_t id, int exporter, int ds, int reason,
                    int64_t v);
 int64_t dfx_stats_get(dfx_stat_id_t id, int exporter, int ds, int reason);
+
+/* Histograms (type HISTOGRAM): one observation of us microseconds, or a
+ * tally of several (flushed and zeroed).  Lock-free: two atomic adds, or
+ * one per non-empty bucket of the tally. */
+void dfx_stats_observe(dfx_stat_id_t id, int exporter, int ds, int reason,
+                       uint64_t us);
+void dfx_stats_observe_tally(dfx_stat_id_t id, int exporter, int ds,
+                             int reason, dfx_hist_tally_t *t);
+
+/* Observations a histogram series holds (its _count). */
+int64_t dfx_stats_hist_count(dfx_stat_id_t id, int exporter, int ds,
+                             int reason);
+
+/* The exporter label of the configuration being built (between
+ * dfx_stats_scope_begin() and dfx_stats_scope_commit()): the exporter's
+ * name, or NULL / "" for its position. */
+void dfx_stats_exporter_name(int exporter, const char *name);
 
 /* Number of exporters to render (the highest index configured + 1). */
 void dfx_stats_set_exporters(int n);

@@ -12,9 +12,11 @@
 #define DFX_HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <event2/event.h>
 
+#include "dfx_buf.h"
 #include "dfx_conf.h"
 
 /* Binds every listen and admin-listen address (HOST:PORT, [V6]:PORT,
@@ -30,6 +32,11 @@ int dfx_http_start(const dfx_conf_main_t *m, struct event_base *main_base);
  * open are answered 503 (shutting down) from now on, /readyz says 503.
  * Call from the main thread. */
 void dfx_http_stop_accepting(void);
+
+/* SIGHUP: re-reads the listeners' TLS certificates and keys and their
+ * tokens files (dfexport.tls, admin-tls, auth, admin-auth); what does not
+ * load keeps the previous one, logged at warn.  Main thread. */
+void dfx_http_reload_credentials(void);
 
 /* Requests still in flight: being handled or waiting for Kafka's
  * acknowledgement.  Thread-safe and non-blocking: a timer on the main base
@@ -57,5 +64,20 @@ const char *dfx_http_listen_addr(int admin, size_t i);
 /* The embedded cluster's bootstrap list, shown by /stats (NULL: none).
  * The string is copied. */
 void dfx_http_set_embedded_bootstrap(const char *bs);
+
+/* dfexport --dry-run: runs an NDJSON body through the parser and chains
+ * of the published cycle (built without Kafka) as ?dry_run=1[&pretty=1]
+ * does, and appends the same JSON answer to out.  Returns the status the
+ * request would have had (200; 400, 404, 413, 500 with {"error":...} in
+ * out) and sets *rejected to the rejected records. */
+int dfx_http_dryrun_stdin(const char *ds, const char *body, size_t len,
+                          int pretty, dfx_buf_t *out, uint32_t *rejected);
+
+/* The whole of `dfexport --dry-run ds`: reads NDJSON from stdin, runs
+ * it through conf's chains (conf is taken over and freed), prints the
+ * dry-run JSON to stdout.  Returns the exit status: 0, or 1 when a record
+ * was rejected or the request would have failed (the answer printed is
+ * then {"error":...} or lists the rejections). */
+int dfx_http_dryrun_main(dfx_conf_t *conf, const char *ds, int pretty);
 
 #endif /* DFX_HTTP_H */

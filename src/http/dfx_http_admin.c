@@ -239,6 +239,13 @@ dfx_http_admin_cb(struct evhttp_request *r, void *arg)
         return;
     }
     ep = dfx_http_route(dfx_http_request_path(r), &ds);
+    /* the probes stay open; the rest needs the token, when one is set,
+     * and writes need one when the listener is not on loopback */
+    if (ep != DFX_HTTP_EP_HEALTHZ && ep != DFX_HTTP_EP_READYZ
+        && dfx_http_admin_gate(r, ep == DFX_HTTP_EP_DICTIONARY) != 0)
+    {
+        return;
+    }
     switch (ep) {
     case DFX_HTTP_EP_HEALTHZ:
     case DFX_HTTP_EP_READYZ:

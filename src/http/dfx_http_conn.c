@@ -413,7 +413,8 @@ dfx_http_read_more(struct evbuffer *in, const struct evbuffer_cb_info *info,
     if (info->n_added > 0 && c->phase <= DFX_HTTP_PHASE_HEADER) {
         dfx_http_deadline_bytes(c, in, info->n_added);
     }
-    if (c->reading || c->fd < 0 || info->n_added < DFX_HTTP_EV_READ
+    /* TLS: the socket holds records for OpenSSL, not request bytes */
+    if (c->reading || c->fd < 0 || c->tls || info->n_added < DFX_HTTP_EV_READ
         || ioctl(c->fd, FIONREAD, &avail) != 0 || avail <= 0)
     {
         return;
@@ -581,7 +582,12 @@ dfx_http_conn_bev_cb(struct event_base *base, void *arg)
     struct bufferevent   *bev;
     dfx_http_conn_t      *c;
 
-    bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    /* plain listeners: one pointer test per connection, no more */
+    if (w->tls != NULL) {
+        bev = dfx_http_tls_bev_new(w->tls, base);
+    } else {
+        bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    }
     if (bev == NULL) {
         return NULL;
     }
@@ -596,6 +602,7 @@ dfx_http_conn_bev_cb(struct event_base *base, void *arg)
     c->w = w;
     c->bev = bev;
     c->fd = -1;
+    c->tls = w->tls != NULL;
     bufferevent_incref(bev);
     c->next = w->fresh;
     w->fresh = c;

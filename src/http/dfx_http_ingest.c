@@ -23,6 +23,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "dfx_core.h"
+#include "dfx_http.h"
 #include "dfx_http_int.h"
 #include "dfx_log.h"
 #include "universal_tag/dfx_dict.h"
@@ -61,6 +62,13 @@ dfx_http_fail(dfx_http_ctx_t *ctx, int code, uint32_t line, uint32_t column,
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
 
+    if (ctx->evreq == NULL) {
+        /* offline dry run: the caller prints the answer */
+        ctx->offline_code = code;
+        dfx_buf_reset(out);
+        (void) dfx_http_render_error(out, msg, line, column);
+        return;
+    }
     if (code == 429 || code == 503) {
         evhttp_add_header(evhttp_request_get_output_headers(ctx->evreq),
                           "Retry-After", "1");
@@ -1044,6 +1052,7 @@ dfx_http_ingest(dfx_http_worker_t *w, struct evhttp_request *r, dfx_str_t ds)
     const char        *ctype, *body = NULL;
     size_t             len = 0;
     char               name[80], err[160];
+    uint64_t           t0 = dfx_hist_now_us();   /* the body is read */
 
     memset(&ctx, 0, sizeof(ctx));
     ctx.w = w;
@@ -1110,6 +1119,7 @@ dfx_http_ingest(dfx_http_worker_t *w, struct evhttp_request *r, dfx_str_t ds)
     dfx_assert(ctx.nroutes <= DFX_STATS_MAX_EXPORTERS);
     ctx.ack = q.ack >= 0 ? q.ack : ctx.cycle->conf->main.ack.v;
     ctx.dry_run = q.dry_run;
+    ctx.pretty = q.pretty;
     ctx.clickhouse = q.format == DFX_HTTP_FORMAT_CLICKHOUSE;
 
     if (dfx_http_parser(w, &ctx.cycle->conf->main.limits) != 0) {
@@ -1119,6 +1129,7 @@ dfx_http_ingest(dfx_http_worker_t *w, struct evhttp_request *r, dfx_str_t ds)
     if (dfx_http_dialect(&ctx, &q) != 0) {
         goto done;
     }
+    dfx_record_parser_keep_unknown(w->parser, ctx.dry_run);
     if (dfx_http_body(&ctx, ce == DFX_HTTP_CE_GZIP, &body, &len) != 0) {
         goto done;
     }
@@ -1157,9 +1168,106 @@ dfx_http_ingest(dfx_http_worker_t *w, struct evhttp_request *r, dfx_str_t ds)
     dfx_http_commit(&ctx);
 
 done:
+    dfx_stats_observe(DFX_STAT_http_request_duration_seconds, -1, -1, -1,
+                      dfx_hist_now_us() - t0);
     dfx_log_access(r, ctx.nrecords, w->result.accepted, w->result.filtered,
                    w->result.rejected);
     dfx_dict_release(ctx.dict);
     dfx_cycle_release(ctx.cycle);
     dfx_http_worker_trim(w);
+}
+
+/* ---- offline dry runs (dfexport --dry-run) ------------------------------ */
+
+/* The request path of ?dry_run=1 without a request: ctx.evreq NULL makes
+ * dfx_http_fail() leave its answer in w->out. */
+static int
+dfx_http_dryrun_offline(dfx_http_worker_t *w, const char *ds,
+                        const char *body, size_t len, int pretty,
+                        uint32_t *rejected)
+{
+    dfx_http_ctx_t  ctx;
+    char            name[80];
+
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.w = w;
+    ctx.offline_code = 200;
+
+    dfx_http_quote_ds(name, sizeof(name), dfx_str_make(ds, strlen(ds)));
+    ctx.schema = dfx_schema_find(ds, strlen(ds));
+    if (ctx.schema == NULL) {
+        dfx_http_fail(&ctx, 404, 0, 0, "unknown data source \"%s\"", name);
+        return ctx.offline_code;
+    }
+    ctx.ds = ctx.schema->id;
+    ctx.cycle = dfx_cycle_acquire();
+    if (ctx.cycle == NULL) {
+        dfx_http_fail(&ctx, 503, 0, 0, "no configuration is loaded");
+        return ctx.offline_code;
+    }
+    ctx.nroutes = ctx.cycle->nroutes[ctx.ds];
+    if (ctx.nroutes == 0) {
+        dfx_http_fail(&ctx, 404, 0, 0, "no enabled exporter takes %s", name);
+        goto done;
+    }
+    ctx.ack = DFX_ACK_QUEUED;
+    ctx.dry_run = 1;
+    ctx.pretty = pretty;
+    if (dfx_http_parser(w, &ctx.cycle->conf->main.limits) != 0) {
+        dfx_http_fail(&ctx, 500, 0, 0, "out of memory");
+        goto done;
+    }
+    dfx_record_parser_keep_unknown(w->parser, 1);
+
+    ctx.dict = dfx_dict_acquire();
+    dfx_http_routes_begin(&ctx);
+    dfx_http_result_reset(&w->result,
+                          (size_t) ctx.cycle->conf->main.limits.errors.v);
+    dfx_buf_reset(&w->dry);
+    if (dfx_http_records(&ctx, DFX_HTTP_CT_NDJSON, body, len) != 0) {
+        goto done;
+    }
+    if (ctx.nrecords == 0) {
+        dfx_http_fail(&ctx, 400, 0, 0, "no records: the input holds no JSON "
+                      "object");
+        goto done;
+    }
+    if (dfx_http_dryrun_render(&ctx) != 0) {
+        dfx_http_fail(&ctx, 500, 0, 0, "out of memory");
+        goto done;
+    }
+    *rejected = w->result.rejected;
+
+done:
+    dfx_dict_release(ctx.dict);
+    dfx_cycle_release(ctx.cycle);
+    return ctx.offline_code;
+}
+
+int
+dfx_http_dryrun_stdin(const char *ds, const char *body, size_t len,
+                      int pretty, dfx_buf_t *out, uint32_t *rejected)
+{
+    dfx_http_worker_t  *w;
+    int                 code = 500;
+
+    *rejected = 0;
+    w = calloc(1, sizeof(*w));
+    if (w == NULL) {
+        return 500;
+    }
+    w->magic = DFX_HTTP_WORKER_MAGIC;
+    w->pool = dfx_pool_create(64 * 1024);   /* a worker's block size */
+    if (w->pool != NULL) {
+        code = dfx_http_dryrun_offline(w, ds, body, len, pretty, rejected);
+        if (dfx_buf_append(out, w->out.data, w->out.len) != 0) {
+            code = 500;
+        }
+    }
+    dfx_http_worker_free_buffers(w);
+    dfx_record_parser_destroy(w->parser);
+    dfx_pool_destroy(w->pool);
+    dfx_http_gunzip_free(&w->gz);
+    free(w);
+    return code;
 }

@@ -52,6 +52,8 @@
 typedef struct dfx_http_worker_s  dfx_http_worker_t;
 typedef struct dfx_http_req_s     dfx_http_req_t;
 typedef struct dfx_http_conn_s    dfx_http_conn_t;
+typedef struct dfx_http_tls_s     dfx_http_tls_t;
+typedef struct dfx_http_auth_s    dfx_http_auth_t;
 
 typedef void (*dfx_http_close_cb)(struct evhttp_connection *evcon,
                                   void *arg);
@@ -97,6 +99,10 @@ typedef struct dfx_http_ctx_s {
     const dfx_dict_t        *dict;
     int                      ack;           /* dfx_ack_mode_t */
     int                      dry_run;
+    int                      pretty;        /* ?pretty=1: indented */
+    int                      offline_code;  /* no evreq (dfexport
+                                             * --dry-run): the status the
+                                             * answer in w->out has */
     int                      clickhouse;    /* ?format=clickhouse */
     uint32_t                 nrecords;
     uint64_t                 unknown;       /* sum of rec->unknown */
@@ -130,6 +136,8 @@ struct dfx_http_conn_s {
     int                         phase;      /* DFX_HTTP_PHASE_* */
     int                         eol;        /* header scan: at a line's
                                              * start */
+    int                         tls;        /* bytes on the socket are
+                                             * TLS records */
 };
 
 /* Where a connection's current request is (dfx_http_conn_t.phase). */
@@ -174,6 +182,8 @@ struct dfx_http_worker_s {
     size_t                   nby_fd;
     int                      accepting;     /* listeners enabled */
     dfx_http_guard_t         guard;         /* accept errors */
+    dfx_http_tls_t          *tls;           /* NULL: plain HTTP */
+    dfx_http_auth_t         *auth;          /* NULL: no token needed */
     int                      header_timeout;    /* seconds */
     int                      request_timeout;   /* seconds */
 
@@ -261,7 +271,36 @@ int dfx_http_guard_watch(dfx_http_guard_t *g, struct evconnlistener *lev);
 /* 1 while g holds its listeners disabled. */
 int dfx_http_guard_paused(const dfx_http_guard_t *g);
 
+/* dfx_http_tls.c: TLS of a listener.  create makes *out from c (NULL
+ * when c has no cert-file) and returns 0, or -1 (logged) when the files
+ * do not load.  reload re-reads them (a failure keeps the old ones,
+ * logged at warn).  bev_new makes a connection's bufferevent (accepting
+ * a handshake; evhttp sets its socket); bev_cb is it as evhttp's
+ * bufferevent callback, arg: t. */
+int dfx_http_tls_create(dfx_http_tls_t **out, const char *what,
+                        const dfx_conf_tls_t *c, dfx_stat_id_t failures);
+void dfx_http_tls_free(dfx_http_tls_t *t);
+int dfx_http_tls_reload(dfx_http_tls_t *t);
+struct bufferevent *dfx_http_tls_bev_new(dfx_http_tls_t *t,
+                                         struct event_base *base);
+struct bufferevent *dfx_http_tls_bev_cb(struct event_base *base, void *arg);
+
+/* dfx_http_auth.c: bearer tokens of a listener.  create makes *out from c
+ * (NULL when c gives no token) and returns 0, or -1 (logged).  check
+ * returns 0 when r carries a valid token; otherwise r has been answered
+ * 401 and counted.  Any thread. */
+int dfx_http_auth_create(dfx_http_auth_t **out, const char *what,
+                         const dfx_conf_auth_t *c, dfx_stat_id_t failures);
+void dfx_http_auth_free(dfx_http_auth_t *a);
+int dfx_http_auth_reload(dfx_http_auth_t *a);
+int dfx_http_auth_has_tokens(const dfx_http_auth_t *a);
+int dfx_http_auth_check(dfx_http_auth_t *a, struct evhttp_request *r);
+
 /* dfx_http_listen.c */
+/* The admin listener's gate: 0 when r may go on (write: a request that
+ * changes state); otherwise r has been answered (401, or 403 for a write
+ * on a listener bound beyond loopback with no token configured). */
+int dfx_http_admin_gate(struct evhttp_request *r, int write);
 int dfx_http_shutting_down(void);
 /* dfexport.max-connections (INT_MAX before start). */
 int dfx_http_max_connections(void);
@@ -310,6 +349,9 @@ void dfx_http_req_keep_answer(dfx_http_req_t *req, const char *body,
 void dfx_http_ack_done_cb(evutil_socket_t fd, short what, void *arg);
 /* Abandons the requests of a stopped worker (see dfx_http_req_t). */
 void dfx_http_ack_orphan(dfx_http_worker_t *w);
+
+/* dfx_http_dryrun.c: compact JSON s indented into b (?pretty=1). */
+int dfx_http_json_pretty(dfx_buf_t *b, const char *s, size_t len);
 
 /* dfx_http_dryrun.c: the entries of one record, appended to w->dry. */
 int dfx_http_dryrun_message(dfx_http_ctx_t *ctx, const dfx_record_t *rec,

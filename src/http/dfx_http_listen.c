@@ -62,6 +62,12 @@ typedef struct dfx_http_server_s {
     int                  request_timeout;
     int                  max_connections;
     dfx_http_guard_t     admin_guard;
+    /* TLS and tokens of each listener (NULL: none) */
+    dfx_http_tls_t      *tls;
+    dfx_http_tls_t      *admin_tls;
+    dfx_http_auth_t     *auth;
+    dfx_http_auth_t     *admin_auth;
+    int                  admin_exposed;     /* bound beyond loopback */
 } dfx_http_server_t;
 
 static dfx_http_server_t  dfx_http_srv;
@@ -222,6 +228,12 @@ dfx_http_ingest_gencb(struct evhttp_request *r, void *arg)
         return;
     }
     ep = dfx_http_route(dfx_http_path(r), &ds);
+    /* load balancers' probes stay open */
+    if (w->auth != NULL && ep != DFX_HTTP_EP_HEALTHZ
+        && ep != DFX_HTTP_EP_READYZ && dfx_http_auth_check(w->auth, r) != 0)
+    {
+        return;
+    }
     switch (ep) {
     case DFX_HTTP_EP_INGEST:
         dfx_http_ingest(w, r, ds);
@@ -236,6 +248,48 @@ dfx_http_ingest_gencb(struct evhttp_request *r, void *arg)
                             "/healthz and GET /readyz");
         break;
     }
+}
+
+int
+dfx_http_admin_gate(struct evhttp_request *r, int write)
+{
+    dfx_http_server_t  *s = &dfx_http_srv;
+
+    if (s->admin_auth != NULL) {
+        return dfx_http_auth_check(s->admin_auth, r);
+    }
+    if (write && s->admin_exposed) {
+        dfx_stats_add(DFX_STAT_admin_auth_failures_total, -1, -1,
+                      DFX_REASON_UNPROTECTED, 1);
+        dfx_http_send_error(r, 403, "admin-listen is not a loopback "
+                            "address: configure a token (dfexport."
+                            "admin-auth) to allow writes");
+        return -1;
+    }
+    return 0;
+}
+
+/* 1 when the bound address (as dfx_http_format_addr writes it) is a
+ * loopback one. */
+static int
+dfx_http_is_loopback(const char *addr)
+{
+    return strncmp(addr, "127.", 4) == 0 || strncmp(addr, "[::1]:", 6) == 0
+           || strncmp(addr, "[::ffff:127.", 12) == 0;
+}
+
+void
+dfx_http_reload_credentials(void)
+{
+    dfx_http_server_t  *s = &dfx_http_srv;
+
+    if (!s->started) {
+        return;
+    }
+    (void) dfx_http_tls_reload(s->tls);
+    (void) dfx_http_tls_reload(s->admin_tls);
+    (void) dfx_http_auth_reload(s->auth);
+    (void) dfx_http_auth_reload(s->admin_auth);
 }
 
 const char *
@@ -436,6 +490,8 @@ dfx_http_worker_init(dfx_http_worker_t *w, unsigned index)
     w->magic = DFX_HTTP_WORKER_MAGIC;
     w->index = index;
     w->header_timeout = s->header_timeout;
+    w->tls = s->tls;
+    w->auth = s->auth;
     w->request_timeout = s->request_timeout;
     w->base = event_base_new();
     if (w->base == NULL || dfx_http_guard_init(&w->guard, w->base, w) != 0) {
@@ -607,6 +663,28 @@ dfx_http_start(const dfx_conf_main_t *m, struct event_base *main_base)
         goto failed;
     }
 
+    if (dfx_http_tls_create(&s->tls, "ingest", &m->tls,
+                            DFX_STAT_http_tls_handshake_failures_total) != 0
+        || dfx_http_tls_create(&s->admin_tls, "admin", &m->admin_tls,
+                               DFX_STAT_admin_tls_handshake_failures_total)
+           != 0
+        || dfx_http_auth_create(&s->auth, "ingest", &m->auth,
+                                DFX_STAT_http_auth_failures_total) != 0
+        || dfx_http_auth_create(&s->admin_auth, "admin", &m->admin_auth,
+                                DFX_STAT_admin_auth_failures_total) != 0)
+    {
+        goto failed;
+    }
+    for (i = 0; i < s->nadmin; i++) {
+        if (!dfx_http_is_loopback(s->admin_addrs[i])) {
+            s->admin_exposed = 1;
+        }
+    }
+    if (s->admin_exposed && s->admin_auth == NULL) {
+        dfx_log_warn("admin listener beyond loopback without a token "
+                     "(dfexport.admin-auth): PUT /v1/dictionary is refused");
+    }
+
     s->admin = evhttp_new(main_base);
     if (s->admin == NULL
         || dfx_http_guard_init(&s->admin_guard, main_base, NULL) != 0)
@@ -619,6 +697,9 @@ dfx_http_start(const dfx_conf_main_t *m, struct event_base *main_base)
     evhttp_set_timeout(s->admin, s->client_timeout);
     evhttp_set_flags(s->admin, EVHTTP_SERVER_LINGERING_CLOSE);
     evhttp_set_gencb(s->admin, dfx_http_admin_cb, NULL);
+    if (s->admin_tls != NULL) {
+        evhttp_set_bevcb(s->admin, dfx_http_tls_bev_cb, s->admin_tls);
+    }
     for (i = 0; i < s->nadmin; i++) {
         bs = evhttp_accept_socket_with_handle(s->admin, admin_fds[i]);
         if (bs == NULL) {
@@ -755,6 +836,11 @@ dfx_http_stop(void)
     }
     free(s->admin_addrs);
     free(s->embedded);
+    /* after every connection: each SSL holds its own SSL_CTX reference */
+    dfx_http_tls_free(s->tls);
+    dfx_http_tls_free(s->admin_tls);
+    dfx_http_auth_free(s->auth);
+    dfx_http_auth_free(s->admin_auth);
     memset(s, 0, sizeof(*s));
     atomic_store(&dfx_http_nflight, 0);
 }

@@ -115,10 +115,12 @@ dfx_http_query_parse(const char *query, dfx_http_query_t *q, char *err,
     size_t       nlen, vlen;
     char         qn[40], qv[40];
     int          seen_ack = 0, seen_dry = 0, seen_fmt = 0, seen_tz = 0;
+    int          seen_pretty = 0;
     int          has_val;
 
     q->ack = -1;
     q->dry_run = 0;
+    q->pretty = 0;
     q->format = DFX_HTTP_FORMAT_JSON;
     q->tz[0] = '\0';
     if (query == NULL) {
@@ -175,6 +177,23 @@ dfx_http_query_parse(const char *query, dfx_http_query_t *q, char *err,
                          "1 or 0, got \"%s\"", qv);
                 return -1;
             }
+        } else if (dfx_http_query_is(name, nlen, "pretty")) {
+            if (seen_pretty++) {
+                snprintf(err, errlen, "query parameter \"pretty\" given "
+                         "twice");
+                return -1;
+            }
+            if (!has_val || dfx_http_query_is(val, vlen, "1")
+                || dfx_http_query_is(val, vlen, "true"))
+            {
+                q->pretty = 1;
+            } else if (!dfx_http_query_is(val, vlen, "0")
+                       && !dfx_http_query_is(val, vlen, "false"))
+            {
+                snprintf(err, errlen, "query parameter \"pretty\" must be "
+                         "1 or 0, got \"%s\"", qv);
+                return -1;
+            }
         } else if (dfx_http_query_is(name, nlen, "format")) {
             if (seen_fmt++) {
                 snprintf(err, errlen, "query parameter \"format\" given "
@@ -206,7 +225,7 @@ dfx_http_query_parse(const char *query, dfx_http_query_t *q, char *err,
             }
         } else {
             snprintf(err, errlen, "unknown query parameter \"%s\" (known: "
-                     "ack, dry_run, format, tz)", qn);
+                     "ack, dry_run, pretty, format, tz)", qn);
             return -1;
         }
     }

@@ -36,12 +36,14 @@ typedef enum {
 typedef struct dfx_http_query_s {
     int   ack;          /* dfx_ack_mode_t, or -1: the configured default */
     int   dry_run;      /* 0 or 1 */
+    int   pretty;       /* 0 or 1: dry-run answers indented */
     int   format;       /* dfx_http_format_t */
     char  tz[DFX_TZ_NAME_MAX + 1];  /* percent-decoded; "" when absent */
 } dfx_http_query_t;
 
 /* Parses an ingest query string (NULL or "" = none): ack=queued|kafka,
- * dry_run=1|0|true|false (a bare "dry_run" means 1), format=json|
+ * dry_run=1|0|true|false (a bare "dry_run" means 1), pretty=1|0|true|
+ * false (likewise; indents dry-run answers), format=json|
  * clickhouse, tz=ZONE (percent-encoding decoded; only with
  * format=clickhouse; whether the zone exists is for the parser to say).
  * Returns 0, or -1 with err saying which parameter was unknown, repeated

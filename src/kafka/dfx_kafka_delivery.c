@@ -10,8 +10,9 @@
  * or re-activates itself.
  *
  * Per message: one unit of budget back, delivered or failed counted for
- * the message's data source, and the request's ack counted down.  Counter
- * updates are summed per event, not per message.
+ * the message's data source, the request's ack counted down, and its
+ * latency (rd_kafka_message_latency) into the exporter's histogram.
+ * Counter and histogram updates are summed per event, not per message.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +36,7 @@ typedef struct {
     uint32_t             nfailed;
     rd_kafka_resp_err_t  first_err;
     const char          *topic;      /* of the first failure */
+    dfx_hist_tally_t     latency;    /* kafka_delivery_latency_seconds */
 } dfx_dr_tally_t;
 
 static void
@@ -62,6 +64,8 @@ dfx_kafka_tally_flush(dfx_producer_t *p, dfx_dr_tally_t *t)
         k->dr_ok[ds] = 0;
         k->dr_failed[ds] = 0;
     }
+    dfx_stats_observe_tally(DFX_STAT_kafka_delivery_latency_seconds,
+                            (int) k->index, -1, -1, &t->latency);
     if (t->nack != 0) {
         atomic_fetch_sub_explicit(&p->acked, t->nack, memory_order_relaxed);
         t->nack = 0;
@@ -77,6 +81,7 @@ dfx_kafka_dr(dfx_producer_t *p, rd_kafka_event_t *ev)
     const rd_kafka_message_t  *m;
     dfx_kafka_ack_t           *ack;
     dfx_dr_tally_t             t;
+    int64_t                    us;
     int                        ds, none;
 
     memset(&t, 0, sizeof(t));
@@ -95,6 +100,11 @@ dfx_kafka_dr(dfx_producer_t *p, rd_kafka_event_t *ev)
         }
 
         t.n++;
+        /* -1 when librdkafka does not know (a message that never left) */
+        us = rd_kafka_message_latency(m);
+        if (us >= 0) {
+            dfx_hist_tally_add(&t.latency, (uint64_t) us);
+        }
         if (m->err) {
             k->dr_failed[ds]++;
             if (t.nfailed++ == 0) {

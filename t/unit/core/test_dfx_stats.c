@@ -288,6 +288,83 @@ test_json(void **state)
     dfx_buf_free(&b);
 }
 
+/* Buckets: le is inclusive, past the last bound is +Inf. */
+static void
+test_hist_bucket(void **state)
+{
+    (void) state;
+    assert_int_equal(dfx_hist_bucket(0), 0);
+    assert_int_equal(dfx_hist_bucket(500), 0);
+    assert_int_equal(dfx_hist_bucket(501), 1);
+    assert_int_equal(dfx_hist_bucket(1000000), 10);
+    assert_int_equal(dfx_hist_bucket(60000000), DFX_HIST_BUCKETS - 1);
+    assert_int_equal(dfx_hist_bucket(60000001), DFX_HIST_INF);
+    assert_int_equal(dfx_hist_bucket(UINT64_MAX), DFX_HIST_INF);
+}
+
+/* Prometheus histogram text and /stats JSON, the exporter label by name,
+ * a tally flushed as one batch. */
+static void
+test_histogram(void **state)
+{
+    dfx_buf_t         b = DFX_BUF_INIT;
+    dfx_hist_tally_t  t;
+
+    (void) state;
+    memset(&t, 0, sizeof(t));
+    dfx_stats_observe(DFX_STAT_http_request_duration_seconds, -1, -1, -1,
+                      300);
+    dfx_stats_observe(DFX_STAT_http_request_duration_seconds, -1, -1, -1,
+                      2000000);
+    dfx_stats_observe(DFX_STAT_http_request_duration_seconds, -1, -1, -1,
+                      UINT64_C(100000000));
+    assert_int_equal(dfx_stats_hist_count(
+        DFX_STAT_http_request_duration_seconds, -1, -1, -1), 3);
+
+    dfx_stats_scope_begin();
+    dfx_stats_exporter_name(0, "main");
+    dfx_stats_declare_series(0, -1);
+    dfx_stats_declare_series(1, -1);
+    dfx_stats_scope_commit();
+    dfx_hist_tally_add(&t, 1500);
+    dfx_hist_tally_add(&t, 1500);
+    dfx_stats_observe_tally(DFX_STAT_kafka_delivery_latency_seconds, 0, -1,
+                            -1, &t);
+    assert_int_equal(t.total, 0);
+
+    assert_int_equal(dfx_stats_prometheus(&b), 0);
+    dfx_buf_putc(&b, '\0');
+    assert_non_null(strstr(b.data, "# TYPE dfexport_http_request_duration_"
+                           "seconds histogram\n"
+                           "dfexport_http_request_duration_seconds_bucket"
+                           "{le=\"0.0005\"} 1\n"));
+    assert_non_null(strstr(b.data, "dfexport_http_request_duration_seconds_"
+                           "bucket{le=\"2.5\"} 2\n"));
+    assert_non_null(strstr(b.data, "dfexport_http_request_duration_seconds_"
+                           "bucket{le=\"+Inf\"} 3\n"
+                           "dfexport_http_request_duration_seconds_sum "
+                           "102.000300\n"
+                           "dfexport_http_request_duration_seconds_count 3\n"));
+    assert_non_null(strstr(b.data, "dfexport_kafka_delivery_latency_seconds_"
+                           "bucket{exporter=\"main\",le=\"0.0025\"} 2\n"));
+    assert_non_null(strstr(b.data, "dfexport_kafka_delivery_latency_seconds_"
+                           "count{exporter=\"1\"} 0\n"));
+    assert_non_null(strstr(b.data, "dfexport_exporter_ready{exporter="
+                           "\"main\"} 0\n"));
+
+    dfx_buf_reset(&b);
+    dfx_buf_putc(&b, '{');
+    assert_int_equal(dfx_stats_json(&b), 0);
+    dfx_buf_putc(&b, '}');
+    dfx_buf_putc(&b, '\0');
+    assert_non_null(strstr(b.data, "\"kafka_delivery_latency_seconds\":"
+                           "{\"main\":{\"buckets\":{\"0.0005\":0,"
+                           "\"0.001\":0,\"0.0025\":2,"));
+    assert_non_null(strstr(b.data, "\"+Inf\":2},\"sum\":0.003000,"
+                           "\"count\":2},\"1\":"));
+    dfx_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -297,6 +374,8 @@ main(void)
         cmocka_unit_test_setup(test_zero_series, setup),
         cmocka_unit_test_setup(test_build_and_process, setup),
         cmocka_unit_test_setup(test_json, setup),
+        cmocka_unit_test_setup(test_hist_bucket, setup),
+        cmocka_unit_test_setup(test_histogram, setup),
     };
 
     return cmocka_run_group_tests_name("dfx_stats", tests, NULL, NULL);

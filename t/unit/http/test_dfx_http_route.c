@@ -114,7 +114,7 @@ test_query_bad(void **state)
     assert_int_equal(dfx_http_query_parse("dryrun=1", &q, err, sizeof(err)),
                      -1);
     assert_string_equal(err, "unknown query parameter \"dryrun\" (known: "
-                        "ack, dry_run, format, tz)");
+                        "ack, dry_run, pretty, format, tz)");
 
     /* what is quoted back is cut and made printable */
     assert_int_equal(dfx_http_query_parse("x\"\x01yyyyyyyyyyyyyyyyyyyyyyyyyyy"
@@ -122,8 +122,33 @@ test_query_bad(void **state)
                                           sizeof(err)), -1);
     /* 32 bytes quoted: "x", two replaced bytes, 29 "y" */
     assert_string_equal(err, "unknown query parameter \"x??yyyyyyyyyyyyyyyyy"
-                        "yyyyyyyyyyyy...\" (known: ack, dry_run, format, "
-                        "tz)");
+                        "yyyyyyyyyyyy...\" (known: ack, dry_run, pretty, "
+                        "format, tz)");
+}
+
+/* pretty=1|0|true|false, bare "pretty" means 1. */
+static void
+test_query_pretty(void **state)
+{
+    dfx_http_query_t  q;
+    char              err[160];
+
+    (void) state;
+    assert_int_equal(dfx_http_query_parse("dry_run=1&pretty=1", &q, err,
+                                          sizeof(err)), 0);
+    assert_int_equal(q.pretty, 1);
+    assert_int_equal(dfx_http_query_parse("dry_run&pretty", &q, err,
+                                          sizeof(err)), 0);
+    assert_int_equal(q.pretty, 1);
+    assert_int_equal(dfx_http_query_parse("pretty=0", &q, err,
+                                          sizeof(err)), 0);
+    assert_int_equal(q.pretty, 0);
+    assert_int_equal(dfx_http_query_parse("pretty=2", &q, err,
+                                          sizeof(err)), -1);
+    assert_string_equal(err, "query parameter \"pretty\" must be 1 or 0, "
+                        "got \"2\"");
+    assert_int_equal(dfx_http_query_parse("pretty&pretty=1", &q, err,
+                                          sizeof(err)), -1);
 }
 
 /* format=json|clickhouse and tz=ZONE (with format=clickhouse only). */
@@ -212,6 +237,7 @@ main(void)
         cmocka_unit_test(test_route),
         cmocka_unit_test(test_query_ok),
         cmocka_unit_test(test_query_bad),
+        cmocka_unit_test(test_query_pretty),
         cmocka_unit_test(test_query_format),
     };
 
