@@ -79,6 +79,35 @@ sub recs {
     like($log, qr/notice: exit\n\z/, 'log: exit is the last line');
 }
 
+# ---- an ack=kafka request still waiting at the deadline gets a 503 ----------
+
+{
+    my $mock = mock_start();
+    my $d = dfx_start(bootstrap => $mock->bootstrap,
+                      main => { 'shutdown-timeout' => 2 },
+                      exporters => [{ 'message-timeout' => 600 }]);
+    is($mock->cmd('down 1'), 'ok', 'broker down');
+    my $pid = open(my $fh, '-|');
+    die "fork: $!" unless defined $pid;
+    if ($pid == 0) {
+        my $r = $d->post($L7, recs(1, 4), query => 'ack=kafka');
+        print "$r->{status} $r->{content}";
+        POSIX::_exit(0);
+    }
+    ok(Dfx::wait_until(10, sub {
+        $d->metric('exporter_records_inflight', exporter => 0,
+                   data_source => $L7) == 4 }),
+       'an ack=kafka request waits for the broker');
+    my $st = $d->stop(signal => 'TERM', timeout => 30);
+    local $/;
+    my $answer = <$fh>;
+    close($fh);
+    like($answer, qr/^503 /, 'at the deadline it is answered 503, not closed');
+    like($answer, qr/"delivered":0,"failed":0,"unknown":4,"error":"shutting down: 4 of 4 messages had no answer from Kafka by the deadline/,
+         '...saying how many messages have no answer');
+    is($st >> 8, 3, 'and the loss makes the exit status 3');
+}
+
 # ---- no request waits: Kafka gets the whole deadline ------------------------
 
 {

@@ -156,9 +156,9 @@ dfx_http_req_answer(dfx_http_worker_t *w, dfx_http_req_t *req)
 {
     struct evhttp_connection  *evcon;
     dfx_buf_t                 *out = &w->out;
-    uint32_t                   failed;
+    uint32_t                   failed, unknown = 0;
     char                       msg[256];
-    int                        rc = 0, code, first;
+    int                        rc = 0, code, first, done;
 
     if (req->evreq == NULL) {
         return;                 /* nobody to tell */
@@ -167,8 +167,19 @@ dfx_http_req_answer(dfx_http_worker_t *w, dfx_http_req_t *req)
     if (failed > req->nmsgs) {
         failed = req->nmsgs;
     }
-    code = failed == 0 ? 200
-           : atomic_load(&req->ack.permanent) >= failed ? 422 : 503;
+    pthread_mutex_lock(&dfx_http_ack_lock);
+    done = req->done;
+    pthread_mutex_unlock(&dfx_http_ack_lock);
+    if (!done) {
+        /* the shutdown deadline: some messages have no report yet */
+        unknown = atomic_load(&req->ack.pending);
+        if (unknown > req->nmsgs - failed) {
+            unknown = req->nmsgs - failed;
+        }
+    }
+    code = failed == 0 && unknown == 0 ? 200
+           : unknown == 0 && atomic_load(&req->ack.permanent) >= failed
+           ? 422 : 503;
 
     dfx_buf_reset(out);
     if (req->body != NULL) {
@@ -178,8 +189,14 @@ dfx_http_req_answer(dfx_http_worker_t *w, dfx_http_req_t *req)
         rc |= dfx_buf_putc(out, '{');
     }
     rc |= dfx_buf_printf(out, "\"delivered\":%u,\"failed\":%u",
-                         req->nmsgs - failed, failed);
-    if (failed > 0) {
+                         req->nmsgs - failed - unknown, failed);
+    if (unknown > 0) {
+        snprintf(msg, sizeof(msg), "shutting down: %u of %u messages had "
+                 "no answer from Kafka by the deadline (they may reach it "
+                 "still, or not)", unknown, req->nmsgs);
+        rc |= dfx_buf_printf(out, ",\"unknown\":%u,\"error\":", unknown);
+        rc |= dfx_http_json_text(out, msg, strlen(msg));
+    } else if (failed > 0) {
         first = atomic_load(&req->ack.first_err);
         snprintf(msg, sizeof(msg), "%u of %u messages were not delivered%s%s"
                  "%s", failed, req->nmsgs, first != 0 ? ": " : "",
@@ -238,6 +255,18 @@ dfx_http_ack_done_cb(evutil_socket_t fd, short what, void *arg)
         dfx_http_req_free(req);
     }
     dfx_http_worker_trim(w);
+}
+
+void
+dfx_http_ack_deadline(dfx_http_worker_t *w)
+{
+    dfx_http_req_t  *req;
+
+    /* the requests Kafka is done with get their real answer first */
+    dfx_http_ack_done_cb(-1, 0, w);
+    for (req = w->pending; req != NULL; req = req->next) {
+        dfx_http_req_answer(w, req);
+    }
 }
 
 void

@@ -347,6 +347,10 @@ void dfx_http_req_keep_answer(dfx_http_req_t *req, const char *body,
                               size_t len, size_t insert_at);
 /* The worker's done_ev: answers the requests Kafka is done with. */
 void dfx_http_ack_done_cb(evutil_socket_t fd, short what, void *arg);
+/* At the shutdown deadline, on the worker's thread: answers every
+ * request still waiting for Kafka (503 with how many messages had no
+ * answer), so that no client sees a bare close. */
+void dfx_http_ack_deadline(dfx_http_worker_t *w);
 /* Abandons the requests of a stopped worker (see dfx_http_req_t). */
 void dfx_http_ack_orphan(dfx_http_worker_t *w);
 

@@ -448,6 +448,9 @@ dfx_http_bind_all(const dfx_conf_strs_t *l, const char *what, int **fds,
 
 /* ---- workers --------------------------------------------------------- */
 
+/* how long a stopping worker still writes its last answers */
+#define DFX_HTTP_LAST_WRITE_MS  100
+
 static void
 dfx_http_ctl_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -466,7 +469,12 @@ dfx_http_ctl_cb(evutil_socket_t fd, short what, void *arg)
         w->accepting = 0;
     }
     if (atomic_load(&dfx_http_exiting)) {
-        event_base_loopbreak(w->base);
+        struct timeval  flush = { 0, DFX_HTTP_LAST_WRITE_MS * 1000 };
+
+        /* answers to the requests still waiting for Kafka, then a moment
+         * for the loop to write them out */
+        dfx_http_ack_deadline(w);
+        event_base_loopexit(w->base, &flush);
     }
 }
 
