@@ -33,7 +33,8 @@ my $base = int(time() / $W) * $W - 10 * $W;
 # a row at every even second
 my $fake = fake_start(
     mode => '500',
-    columns => [[qw(time DateTime)], [qw(_id UInt64)], [qw(end_time Int64)]],
+    columns => [[qw(time DateTime)], [qw(_id UInt64)], [qw(end_time Int64)],
+                [qw(request_domain String)]],
     rows => sub {
         my ($from, $to) = @_;
         return [ map { "{\"time\":$_,\"_id\":$_,\"end_time\":${_}000000}" }
@@ -43,7 +44,8 @@ my $fake = fake_start(
 my $mock = mock_start();
 my $d = dfx_start(
     bootstrap => $mock->bootstrap, ready => 0,
-    exporters => [{ 'message-timeout' => 2 }],
+    exporters => [{ 'message-timeout' => 2,
+                    librdkafka => { 'message.max.bytes' => '6000' } }],
     main => { clickhouse => { url => $fake->url,
                               'checkpoint-dir' => '{DIR}/ck', settle => 0,
                               window => $W, start => $base, timeout => 2,
@@ -126,6 +128,17 @@ ok($d->metric('records_rejected_total', data_source => $L7) >= 1,
 like($d->log, qr/rows rejected, first: row \d+, field _id: expected an integer/,
      'the first of a window is logged with its reason');
 ok(follower()->{rejected} >= 1, '/stats counts them');
+
+# a row whose message Kafka will never take: rejected, not retried
+$fake->mode('bigrow');
+my $rej = $d->metric('records_rejected_total', data_source => $L7);
+$held0 = follower()->{checkpoint};
+ok(wait_until(30, sub { (follower()->{checkpoint} // 0) >= $held0 + 2 * $W }),
+   'a message too large for Kafka does not hold the checkpoint back');
+ok($d->metric('records_rejected_total', data_source => $L7) > $rej,
+   'it is a rejected record');
+like($d->log, qr/first: row \d+: the message of exporter 0 is \d+ bytes, more than Kafka takes \(message\.max\.bytes 6000\)/,
+     '...logged with its reason');
 $fake->mode('ok');
 
 # Kafka down: the window waits, fails at message-timeout, and is tried

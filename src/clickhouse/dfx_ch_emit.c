@@ -126,6 +126,8 @@ dfx_ch_window_begin(dfx_ch_source_t *s, dfx_ch_follower_t *f, int64_t from,
         rt->rr = dfx_kafka_next_rr(rt->route->exporter->kafka, 1) % rt->np;
         rt->filtered = 0;
         rt->used = 0;
+        rt->max_msg = dfx_kafka_max_message(rt->route->exporter->kafka,
+                                            &rt->max_bytes);
     }
 
     memset(&w->ack, 0, sizeof(w->ack));
@@ -238,6 +240,10 @@ dfx_ch_row(dfx_ch_source_t *s, const char *line, size_t len)
     }
     w->c_unknown += rec.unknown;
 
+    /* every chain first: a message Kafka will never take (larger than
+     * message.max.bytes) makes the row a rejected one for every
+     * exporter, before anything of it is sent; sent, it would fail its
+     * window at every try and hold the checkpoint forever */
     for (i = 0; i < w->nroutes; i++) {
         rt = &w->routes[i];
         dfx_buf_reset(&rt->out);
@@ -247,14 +253,23 @@ dfx_ch_row(dfx_ch_source_t *s, const char *line, size_t len)
         rt->rc.key_null = 1;
         rt->rc.drop_group = -1;
         rt->rc.drop_why = NULL;
+        rt->ok = 0;
 
         rc = dfx_chain_run(rt->route->chain, &rt->rc);
         if (rc == DFX_OK) {
-            if (dfx_ch_send(s, rt, &rec) != 0) {
-                w->err = DFX_CH_ERR_STOPPED;
-                return -1;
+            rt->ok = 1;
+            if (rt->out.len + (rt->rc.key_null ? 0 : rt->rc.key.len)
+                > rt->max_msg)
+            {
+                memset(&err, 0, sizeof(err));
+                snprintf(err.msg, sizeof(err.msg), "the message of exporter "
+                         "%u is %zu bytes, more than Kafka takes "
+                         "(message.max.bytes %ld)",
+                         rt->route->exporter->index, rt->out.len,
+                         rt->max_bytes);
+                dfx_ch_rejected(s, line, len, &err);
+                goto counted;
             }
-            produced++;
         } else if (rc == DFX_DROP) {
             rt->filtered++;
         } else {
@@ -264,6 +279,17 @@ dfx_ch_row(dfx_ch_source_t *s, const char *line, size_t len)
                      "row %" PRIu64, rt->route->exporter->index, w->rows);
             return -1;
         }
+    }
+    for (i = 0; i < w->nroutes; i++) {
+        rt = &w->routes[i];
+        if (!rt->ok) {
+            continue;
+        }
+        if (dfx_ch_send(s, rt, &rec) != 0) {
+            w->err = DFX_CH_ERR_STOPPED;
+            return -1;
+        }
+        produced++;
     }
     if (produced > 0) {
         w->c_accepted++;

@@ -86,6 +86,9 @@ typedef struct dfx_ch_route_s {
     unsigned             np;
     uint32_t             filtered;
     int                  used;          /* sent something this window */
+    int                  ok;            /* the row's chain made a message */
+    size_t               max_msg;       /* key + value Kafka takes */
+    long                 max_bytes;     /* message.max.bytes, for errors */
 } dfx_ch_route_t;
 
 /* The window being read. */

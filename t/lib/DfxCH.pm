@@ -226,7 +226,8 @@ sub DESTROY { $_[0]->stop }
 # "cut" (a window's answer stops in the middle of a chunked body),
 # "exception" (rows, then ClickHouse's error text, as it reports an
 # error found while streaming), "500" (an error status), "slow" (says
-# nothing), "badrow" (as "ok", plus a row the schema rejects).  Every request is logged for the test (queries()).
+# nothing), "badrow" (as "ok", plus a row the schema rejects), "bigrow"
+# (as "ok", plus a row whose message is 8000 bytes long).  Every request is logged for the test (queries()).
 sub fake_start {
     my (%o) = @_;
     my $dir = tempdir('dfx-fakech-XXXXXX', TMPDIR => 1, CLEANUP => 1);
@@ -297,6 +298,10 @@ sub _fake_serve {
     # badrow: every window also holds a row no schema takes
     $rows .= "{\"time\":$from,\"_id\":\"not-a-number\"}\n"
         if $mode eq 'badrow';
+    # bigrow: and a row whose message no broker takes (8000 bytes of text)
+    $rows .= "{\"time\":$from,\"_id\":1,\"request_domain\":\""
+             . ('x' x 8000) . "\"}\n"
+        if $mode eq 'bigrow';
     if ($mode eq 'slow') {
         sleep(30);
         return;
