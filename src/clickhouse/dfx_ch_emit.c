@@ -271,7 +271,7 @@ dfx_ch_row(dfx_ch_source_t *s, const char *line, size_t len)
                 goto counted;
             }
         } else if (rc == DFX_DROP) {
-            rt->filtered++;
+            rt->ok = -1;
         } else {
             /* out of memory in a stage: the window is tried again */
             w->err = DFX_CH_ERR_STREAM;
@@ -282,7 +282,10 @@ dfx_ch_row(dfx_ch_source_t *s, const char *line, size_t len)
     }
     for (i = 0; i < w->nroutes; i++) {
         rt = &w->routes[i];
-        if (!rt->ok) {
+        if (rt->ok != 1) {
+            /* counted once the row is known to go on: a rejected row is
+             * no exporter's filtered one */
+            rt->filtered += rt->ok == -1;
             continue;
         }
         if (dfx_ch_send(s, rt, &rec) != 0) {

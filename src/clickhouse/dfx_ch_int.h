@@ -86,7 +86,8 @@ typedef struct dfx_ch_route_s {
     unsigned             np;
     uint32_t             filtered;
     int                  used;          /* sent something this window */
-    int                  ok;            /* the row's chain made a message */
+    int                  ok;            /* the row's chain: 1 message,
+                                         * -1 dropped, 0 neither yet */
     size_t               max_msg;       /* key + value Kafka takes */
     long                 max_bytes;     /* message.max.bytes, for errors */
 } dfx_ch_route_t;

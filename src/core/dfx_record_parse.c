@@ -680,21 +680,6 @@ dfx_rp_ip6(dfx_record_parser_t *p, const char *s, size_t len)
                          "invalid IPv6 address \"%s\"", q);
 }
 
-static int
-dfx_rp_hex(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 static int dfx_rp_ch_mac_text(dfx_record_parser_t *p, const char *s,
                               size_t len) DFX_RP_CH_ENTRY;
 
@@ -711,8 +696,8 @@ dfx_rp_mac(dfx_record_parser_t *p, const char *s, size_t len)
         goto invalid;
     }
     for (i = 0; i < 6; i++) {
-        hi = dfx_rp_hex(s[i * 3]);
-        lo = dfx_rp_hex(s[i * 3 + 1]);
+        hi = dfx_hex_value(s[i * 3]);
+        lo = dfx_hex_value(s[i * 3 + 1]);
         if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != s[2])) {
             goto invalid;
         }

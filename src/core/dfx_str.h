@@ -49,4 +49,20 @@ dfx_str_eq_cstr(dfx_str_t a, const char *b)
     return a.len == n && (n == 0 || memcmp(a.data, b, n) == 0);
 }
 
+/* The value of a hexadecimal digit, or -1. */
+static inline int
+dfx_hex_value(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
 #endif /* DFX_STR_H */

@@ -63,21 +63,6 @@ dfx_http_query_is(const char *s, size_t len, const char *lit)
     return strlen(lit) == len && memcmp(s, lit, len) == 0;
 }
 
-static int
-dfx_http_query_hex(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* Percent-decodes a value into out (NUL-terminated; a client may well
  * send "Asia%2FShanghai").  Returns -1 on a bad escape, an encoded NUL or
  * a value longer than size - 1. */
@@ -95,8 +80,8 @@ dfx_http_query_unescape(const char *s, size_t len, char *out, size_t size)
             out[o++] = s[i];
             continue;
         }
-        hi = i + 2 < len ? dfx_http_query_hex(s[i + 1]) : -1;
-        lo = hi >= 0 ? dfx_http_query_hex(s[i + 2]) : -1;
+        hi = i + 2 < len ? dfx_hex_value(s[i + 1]) : -1;
+        lo = hi >= 0 ? dfx_hex_value(s[i + 2]) : -1;
         if (lo < 0 || (hi == 0 && lo == 0)) {
             return -1;
         }
