@@ -2,12 +2,14 @@
 # The semantics through the real pipeline: exporters with different tag
 # filters and topics on one data source, export-fields by sub-category
 # and name, ?dry_run (answers, produces nothing), the dictionary replaced
-# on the admin listener, and the `key` extension.
+# on the admin listener, the `key` extension, and DeepFlow's name and
+# category rules of export-fields on network and event data sources.
 use strict;
 use warnings;
 use Test::More;
 use lib 't/lib';
-use Dfx qw(top mock_start dfx_start consume slurp slurp_lines);
+use Dfx qw(top mock_start dfx_start dfx_conf dfx_check_conf consume slurp
+           slurp_lines);
 
 my $L7 = 'flow_log.l7_flow_log';
 my $top = top();
@@ -177,4 +179,63 @@ is($d->admin_req('GET', '/v1/dictionary')->{status}, 405,
    'GET /v1/dictionary: 405');
 
 is($d->stop, 0, 'dfexport exits 0');
+
+# ---- export-fields: map names and $tag.event_info ---------------------------
+
+# DeepFlow compares an export-fields name with a field's Name and its
+# MapName on every data source: on network (which emits the Name) the
+# client side's map name region_id_0 selects region_id.  The server side
+# (region_id_1) is no field of network: an entry that names nothing.
+my $NET = 'flow_metrics.network.1m';
+my $FE = 'event.file_event';
+for my $case ([['region_id_0', 'ip4_0'], 0], [['region_id_1'], 1]) {
+    my ($xf, $want) = @$case;
+    my $conf = dfx_conf(data_sources => [$NET],
+                        exporters => [{ 'export-fields' => $xf }]);
+    $conf =~ s/\{BOOTSTRAP\}/127.0.0.1:9092/;
+    my ($st, $out) = dfx_check_conf($conf);
+    is($st, $want, "export-fields [@$xf] on $NET: -t "
+                   . ($want ? 'fails' : 'passes')) or diag($out);
+}
+my $d2 = dfx_start(
+    bootstrap => $mock->bootstrap,
+    main => { dictionary => '{DIR}/dictionary.json' },
+    files => { 'dictionary.json' => slurp("$top/t/fixtures/dictionary.json") },
+    exporters => [
+        { topic => 'sem.mapname', 'data-sources' => [$NET],
+          'export-fields' => ['region_id_0', 'ip4_0', 'pod_id_0'] },
+        { %on, topic => 'sem.mapname.names', 'data-sources' => [$NET],
+          'export-fields' => ['region_id_0'] },
+        { topic => 'sem.event_info', 'data-sources' => [$FE],
+          'export-fields' => [\'$tag.event_info'] },
+    ]);
+my @net = slurp_lines("$top/conf/examples/$NET.ndjson");
+my @fe = slurp_lines("$top/conf/examples/$FE.ndjson");
+is($d2->post($NET, "$net[0]\n", query => 'ack=kafka')->{status}, 200,
+   "a $NET record");
+is($d2->post($FE, "$fe[0]\n", query => 'ack=kafka')->{status}, 200,
+   "an $FE record");
+my %one = map { $_ => (consume($mock->bootstrap, $_, 1))[0]{payload} }
+          qw(sem.mapname sem.mapname.names sem.event_info);
+is($one{'sem.mapname'},
+   '{"datasource":"flow_metrics.network.1m","ip4":"10.244.1.23",'
+   . '"region_id":1,"pod_id":25547,'
+   . '"time_str":"2023-11-14 22:13:00 +0000 UTC"}',
+   "export-fields [region_id_0, ip4_0, pod_id_0] on $NET: ip4, region_id, "
+   . 'pod_id under their network keys');
+is($one{'sem.mapname.names'},
+   '{"datasource":"flow_metrics.network.1m","region":"cn-beijing",'
+   . '"time_str":"2023-11-14 22:13:00 +0000 UTC"}',
+   "export-fields [region_id_0] on $NET, translated: region");
+# $tag.event_info alone: the event_info fields, and the tags with no
+# sub-category (org_id, team_id), as any $tag.<sub> brings them
+is($one{'sem.event_info'},
+   '{"datasource":"event.file_event","event_type":"write","org_id":1,'
+   . '"team_id":1,"file_name":"app.log","file_type":1,"offset":1048576,'
+   . '"mount_source":"/dev/vda1","mount_point":"/",'
+   . '"file_dir":"/var/log/order-svc/","access_permission":420,'
+   . '"time_str":"2023-11-14 22:13:23.00035 +0000 UTC"}',
+   'export-fields [$tag.event_info]: event_info fields, org_id, team_id');
+is($d2->stop, 0, 'second dfexport exits 0');
+
 done_testing();

@@ -10,19 +10,24 @@
  *                             out)
  *   $X.<sub>                  the sub-category <sub>; the text before the
  *                             first dot is ignored, "$X." means "$X"
- *   name                      that field (name or alias), whatever its
- *                             category, even a field with none
+ *   name                      that field (Name, map name, or alias),
+ *                             whatever its category, even a field with
+ *                             none; "region_id_0" is also region_id on
+ *                             network and application (MapName)
  *   $k8s.label                every label, and every field
  *   $k8s.label.<name>         that label only
  *   ~$k8s.label.<regex>       labels whose name matches (POSIX ERE,
  *                             unanchored search)
  *
- * A field is emitted when it is named, or when its category or
- * sub-category is in the selected mask and its sub-category is either
- * none/unknown or selected.  Counting the sub-category with the category
- * is what makes "$tag.event_info" select the event_info fields, as
- * DeepFlow's docs say it does, while "$tag" still leaves them out.
- * Nothing is left for per-record work: the module never keeps a stage.
+ * A field is emitted when it is named, when its sub-category is
+ * selected, or when it has none (or an unknown one) and its category is
+ * selected.  Every sub-category selects its category, event_info
+ * included: "$tag.event_info" alone brings the event_info fields (as
+ * DeepFlow's docs say) and org_id, team_id (as every other $tag.<sub>
+ * does), while "$tag" still leaves the event_info fields out.  DeepFlow's
+ * code, whose $tag mask lacks event_info, selects nothing for
+ * "$tag.event_info" alone.  Nothing is left for per-record work: the
+ * module never keeps a stage.
  */
 #include <regex.h>
 #include <string.h>
@@ -183,7 +188,7 @@ dfx_export_fields_init(dfx_chain_t *chain, const void *conf, void **data)
     dfx_emit_t                      *e;
     const char                      *s;
     uint8_t                         *selected = NULL;
-    uint32_t                         mask = 0;
+    uint32_t                         mask = 0, cats = 0;
     size_t                           i, len, n, keys;
     char                            *k;
     int                              all = 0, idx, rc = DFX_ERROR;
@@ -218,7 +223,7 @@ dfx_export_fields_init(dfx_chain_t *chain, const void *conf, void **data)
         if (s[0] == '~') {
             continue;
         }
-        idx = dfx_schema_field(schema, s, len);
+        idx = dfx_export_fields_find(schema, s, len);
         if (idx >= 0) {
             selected[idx] = 1;
         }
@@ -228,13 +233,20 @@ dfx_export_fields_init(dfx_chain_t *chain, const void *conf, void **data)
         goto cleanup;
     }
 
+    /* the categories the selected (sub-)categories belong to */
+    if (mask & (DFX_CAT_TAG | DFX_SUB_EVENT_INFO)) {
+        cats |= DFX_CAT_TAG;
+    }
+    if (mask & DFX_CAT_METRICS) {
+        cats |= DFX_CAT_METRICS;
+    }
+
     n = 0;
     keys = 0;
     for (i = 0; i < schema->nfields; i++) {
         f = &schema->fields[i];
         if (all || selected[i]
-            || (((f->cat | f->sub) & mask) != 0
-                && (f->sub == 0 || (f->sub & mask))))
+            || (f->sub != 0 ? (f->sub & mask) != 0 : (f->cat & cats) != 0))
         {
             selected[i] = 1;
             n++;

@@ -6,7 +6,8 @@
  * a category, a sub-category under its own category (DeepFlow ignores the
  * text before the dot; "$metrics.flow_info" is rejected here), a field of
  * one of the exporter's data sources, or a Kubernetes label selector whose
- * regular expression compiles.
+ * regular expression compiles.  Names are matched as DeepFlow matches
+ * them, plus the schema's aliases (dfx_export_fields_find).
  */
 #include <regex.h>
 #include <stddef.h>
@@ -192,6 +193,60 @@ dfx_export_check_label_regex(dfx_conf_ctx_t *cf, const dfx_conf_str_t *e,
     return 0;
 }
 
+/*
+ * DeepFlow's flow_metrics documents share one struct, whose client-side
+ * fields carry both a Name ("region_id", emitted by network and
+ * application) and a MapName ("region_id_0", emitted by the map data
+ * sources); IsExportField compares an export-fields name with both on
+ * every data source.  The map names are read from the map data source of
+ * the same family, whose "<x>_0" field answers to its DeepFlow Name "<x>".
+ * Events and flow logs have no MapName: nothing more to find there.
+ */
+static const dfx_schema_t *
+dfx_export_map_source(const dfx_schema_t *s)
+{
+    switch (s->id) {
+    case DFX_DS_NETWORK_1S:
+        return dfx_schemas[DFX_DS_NETWORK_MAP_1S];
+    case DFX_DS_NETWORK_1M:
+        return dfx_schemas[DFX_DS_NETWORK_MAP_1M];
+    case DFX_DS_APPLICATION_1S:
+        return dfx_schemas[DFX_DS_APPLICATION_MAP_1S];
+    case DFX_DS_APPLICATION_1M:
+        return dfx_schemas[DFX_DS_APPLICATION_MAP_1M];
+    default:
+        return NULL;
+    }
+}
+
+int
+dfx_export_fields_find(const dfx_schema_t *s, const char *name, size_t len)
+{
+    const dfx_schema_t  *m;
+    const char          *mapname;
+    int                  i;
+
+    i = dfx_schema_field(s, name, len);
+    if (i >= 0 || len <= 2 || memcmp(name + len - 2, "_0", 2) != 0) {
+        return i;
+    }
+    m = dfx_export_map_source(s);
+    if (m == NULL) {
+        return -1;
+    }
+    /* "<x>_0" is a map name when the map source's field "<x>_0" is the
+     * one its Name "<x>" finds (not "thread_id_0", not "_tid_0") */
+    i = dfx_schema_field(m, name, len - 2);
+    if (i < 0) {
+        return -1;
+    }
+    mapname = m->fields[i].name;
+    if (strlen(mapname) != len || memcmp(mapname, name, len) != 0) {
+        return -1;
+    }
+    return dfx_schema_field(s, name, len - 2);
+}
+
 /* A field name: it must exist in at least one of the data sources. */
 static int
 dfx_export_check_field(dfx_conf_ctx_t *cf, const dfx_conf_exporter_t *ec,
@@ -214,7 +269,7 @@ dfx_export_check_field(dfx_conf_ctx_t *cf, const dfx_conf_exporter_t *ec,
         if (s == NULL) {
             continue;
         }
-        if (dfx_schema_field(s, e->v, strlen(e->v)) >= 0) {
+        if (dfx_export_fields_find(s, e->v, strlen(e->v)) >= 0) {
             return 0;
         }
         known = 1;

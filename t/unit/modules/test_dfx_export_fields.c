@@ -242,12 +242,20 @@ static const pcase_t  plan_cases[] = {
       FE_HEAD ",event_type," FE_TAGS ",bytes,duration,file_name,file_type,"
       "offset,syscall_thread,syscall_coroutine,mount_source,mount_point,"
       "file_dir,access_permission" },
-    /* the sub-category counts with the category: $tag.event_info alone
-     * selects the event_info fields (DeepFlow's docs), and no sub-less
-     * tag, since the $tag mask does not hold event_info */
+    /* $tag.event_info alone selects the event_info fields (DeepFlow's
+     * docs) and, like every $tag.<sub>, the tags with no sub-category */
     { "event.file_event", { "$tag.event_info" },
-      "event_type,file_name,file_type,offset,mount_source,mount_point,"
-      "file_dir,access_permission" },
+      "event_type,org_id,team_id,file_name,file_type,offset,mount_source,"
+      "mount_point,file_dir,access_permission" },
+    { "event.perf_event", { "$tag.event_info" },
+      "event_type,org_id,team_id" },
+    /* as with any other tag sub-category */
+    { "event.file_event", { "$tag.event_info", "$tag.tracing_info" },
+      "event_type,org_id,team_id,file_name,file_type,offset,"
+      "syscall_thread,syscall_coroutine,mount_source,mount_point,file_dir,"
+      "access_permission" },
+    { "event.file_event", { "$tag.tracing_info" },
+      "org_id,team_id,syscall_thread,syscall_coroutine" },
     { "flow_metrics.network.1m", { "$tag", "$metrics" },
       "time," NET_METRICS "," NET_TAGS },
     { "flow_metrics.network.1m", { "$metrics" }, NET_METRICS },
@@ -297,6 +305,26 @@ static const pcase_t  plan_cases[] = {
       "biz_scenario,biz_response_code,org_id,team_id" },
     { "flow_metrics.network_map.1m", { "region_id", "ip4", "region_id_1" },
       "ip4_0,region_id_0,region_id_1" },
+    { "flow_metrics.application_map.1m", { "region_id_0", "pod_id" },
+      "region_id_0,pod_id_0" },
+    /* DeepFlow's MapName on the data sources that emit the Name: the
+     * client side's map name selects the field */
+    { "flow_metrics.network.1m",
+      { "region_id_0", "ip4_0", "ip6_0", "gprocess_id_0", "l3_epc_id" },
+      "ip6,ip4,l3_epc_id,region_id,gprocess_id" },
+    { "flow_metrics.network.1s", { "auto_service_type_0", "pod_id_0" },
+      "pod_id,auto_service_type" },
+    { "flow_metrics.application.1m", { "region_id_0", "pod_ns_id_0" },
+      "region_id,pod_ns_id" },
+    { "flow_metrics.application.1s", { "host_id_0" }, "host_id" },
+    /* only map names: no _1 (server side, not on these data sources), no
+     * field without one, no alias, and no other data source */
+    { "flow_metrics.network.1m",
+      { "region_id_1", "thread_id_0", "_tid_0", "protocol_0",
+        "server_port_0", "region_id_0_0", "_0" }, "" },
+    { "event.file_event", { "region_id_0", "pod_id_0" }, "" },
+    { "event.perf_event", { "region_id_0" }, "" },
+    { "flow_log.l4_flow_log", { "region_id", "ip4" }, "" },
     { "flow_metrics.network.1m", { "_tid", "time" }, "time,thread_id" },
     { "event.file_event", { "pod_node_id", "event_type" },
       "event_type,host_node_id" },
