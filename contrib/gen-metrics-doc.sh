@@ -1,18 +1,20 @@
 #!/bin/sh
 # Prints doc/metrics.md from src/core/dfx_stats.def, the one table every
-# statistic is declared in, and src/core/dfx_process.def (build and
-# process metrics, read when scraped).  t/05-docs.t checks that the
-# committed file is what this prints.
+# statistic is declared in, src/core/dfx_process.def (build and process
+# metrics, read when scraped) and src/kafka/dfx_kafka_brokers.def (each
+# producer's brokers, from librdkafka's statistics).  t/05-docs.t checks
+# that the committed file is what this prints.
 set -eu
 def=${1:-"$(dirname "$0")/../src/core/dfx_stats.def"}
 proc=${2:-"$(dirname "$def")/dfx_process.def"}
+brokers=${3:-"$(dirname "$def")/../kafka/dfx_kafka_brokers.def"}
 cat <<'HEAD'
 # Metrics
 
 Every statistic dfexport keeps, served by the admin listener as
 Prometheus text (`GET /metrics`) and as JSON (`GET /stats`). This page is
-generated from `src/core/dfx_stats.def` and `src/core/dfx_process.def` by
-`contrib/gen-metrics-doc.sh`.
+generated from `src/core/dfx_stats.def`, `src/core/dfx_process.def` and
+`src/kafka/dfx_kafka_brokers.def` by `contrib/gen-metrics-doc.sh`.
 
 Labels: `exporter` is the exporter's `name` (`ingester.exporters[].name`,
 a dfexport extension) or, without one, its position in
@@ -64,6 +66,7 @@ while IFS='|' read -r name type dims reasons scope help; do
     TIMEOUT) values=" (\`header\`, \`request\`)" ;;
     AUTH) values=" (\`no_token\`, \`bad_token\`)" ;;
     ADMIN_AUTH) values=" (\`no_token\`, \`bad_token\`, \`unprotected\`)" ;;
+    MEMORY) values=" (\`body\`, \`chunk\`, \`decoded\`)" ;;
     *) values=" (?)" ;;
     esac
     case $dims in
@@ -94,6 +97,11 @@ while IFS='|' read -r name type labels help; do
     type=$(echo "$type" | tr 'A-Z' 'a-z')
     printf '| `dfexport_%s` | %s | %s | always | %s |\n' "$name" "$type" "$labels" "$help"
 done
+sed -n 's/^DFX_BROKER(\([a-z0-9_]*\), *\([A-Z]*\), *"\([^"]*\)", *"\(.*\)")$/\1|\2|\3|\4/p' "$brokers" |
+while IFS='|' read -r name type labels help; do
+    type=$(echo "$type" | tr 'A-Z' 'a-z')
+    printf '| `dfexport_%s` | %s | %s | per broker | %s |\n' "$name" "$type" "$labels" "$help"
+done
 cat <<'TAIL'
 
 `dfexport_build_info` and the `dfexport_process_*` metrics are read when
@@ -101,4 +109,29 @@ scraped (the process ones from `/proc/self`, after Prometheus' own
 `process_*` names; a system without `/proc` has none). `/stats` carries
 them too: `"build_info":{"version":"...",...}` and one member per process
 metric. `dfexport -V` prints the same versions.
+
+The `dfexport_kafka_broker_*` metrics (at 0: *per broker*) come from
+librdkafka's statistics, which dfexport has each producer emit every
+5 seconds (`statistics.interval.ms`, which an exporter's `librdkafka:`
+map may change; 0 turns these metrics off).  There is one series per
+producer (`producer` is its number, 0 to `queue-count` - 1) and broker
+(`broker` is librdkafka's name for it, `host:port/node-id`, after
+`ssl://` or `sasl_ssl://` with TLS or SASL_SSL), for every
+broker the cluster's metadata names; the bootstrap entries of `endpoints`
+are left out.  They appear with the first statistics after start or
+reload, and a reload retires them with the old producers.  librdkafka
+connects to a broker only while it has something to send it: a broker in
+state `INIT` (up 0) is one the producer has not needed yet, or whose
+connection closed while there was nothing to send (brokers close idle
+connections after their `connections.max.idle.ms`), not one that is
+down; with requests waiting and no connection the state cycles through
+`TRY_CONNECT`, `CONNECT` and `DOWN`.  The `DfexportKafkaBrokerDown` rule
+of `contrib/prometheus` leaves `INIT` out.
+`dfexport_kafka_broker_rtt_seconds` is a gauge per quantile of the last
+interval's round trips, not a Prometheus summary.  `/stats` has the same
+in `"kafka_brokers"`: `{"EXPORTER":{"PRODUCER":{"BROKER":{"state":"UP",
+"up":1,"nodeid":1,"rtt_avg_seconds":S,"rtt_p50_seconds":S,
+"rtt_p99_seconds":S,"rtt_samples":N,"outbuf_messages":N,
+"waitresp_messages":N,"age_seconds":S}}}}` (RTTs `null` when no request
+was answered in the interval; `age_seconds` since those statistics).
 TAIL

@@ -19,6 +19,10 @@ ok(@names > 10, 'statistics found in dfx_stats.def');
 my @proc = slurp("$top/src/core/dfx_process.def") =~ /^DFX_PROC\(([a-z0-9_]+),/mg;
 ok(@proc >= 5, 'build and process metrics found in dfx_process.def');
 push @names, @proc;
+my @brokers = slurp("$top/src/kafka/dfx_kafka_brokers.def")
+              =~ /^DFX_BROKER\(([a-z0-9_]+),/mg;
+ok(@brokers >= 3, 'broker metrics found in dfx_kafka_brokers.def');
+push @names, @brokers;
 for my $n (@names) {
     like($gen, qr/\| `dfexport_$n` \|/, "$n is documented");
 }

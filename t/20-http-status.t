@@ -118,11 +118,11 @@ serves('405');
 
 # ---- 413 ------------------------------------------------------------------
 
-# over limits.body: libevent's own page
+# over limits.body: answered in JSON from the headers
 $r = $d->post($L7, many(5000));
 is($r->{status}, 413, 'body over limits.body: 413');
-like($r->{content} // '', qr/413 Request Entity Too Large/,
-     "body over limits.body: libevent's page");
+like($r->{content} // '', qr/"error":"the body is larger than limits\.body"/,
+     'body over limits.body: in JSON');
 serves('body over limits.body');
 
 refused($d->post($L7, '{"version":"' . ('v' x 17000) . "\"}\n"), 413,

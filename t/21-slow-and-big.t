@@ -106,8 +106,8 @@ serves('after the stalled connections');
 
 my $r = $d->post($L7, 'x' x (8 << 20));
 is($r->{status}, 413, '8 MiB body over limits.body (1 MiB): 413');
-like($r->{content} // '', qr/Request Entity Too Large/,
-     "libevent's own 413 page");
+like($r->{content} // '', qr/"error":"the body is larger than limits\.body"/,
+     "413 in dfexport's JSON, sent before the body is read");
 serves('a huge body');
 
 # announced but never sent: the connection is dropped, nothing is read

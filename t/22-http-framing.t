@@ -153,9 +153,9 @@ for my $t (["Content-Length: $n\r\nContent-Length: $m\r\n",
     ok($closed, "$what: the connection is closed");
 }
 
-# a list in one header, and Transfer-Encoding other than one "chunked"
-# (alone), are refused by libevent itself before dfexport sees the
-# request (doc/http.md): still 400, never served
+# a list in one header (refused before the body is read), and
+# Transfer-Encoding other than one "chunked" (alone): still 400, never
+# served
 for my $t (["Content-Length: $n, $m\r\n\r\n$body10",
             'Content-Length: N, M'],
            ["Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -209,26 +209,8 @@ for my $meth ('PROPFIND', 'post', 'BREW') {
     is($a->[0]{headers}{allow}, 'GET, HEAD', 'admin: Allow: GET, HEAD');
 }
 
-# ---- what libevent 2.1 answers itself (doc/http.md) -------------------------
-
-TODO: {
-    local $TODO = 'libevent 2.1 answers these itself, before any dfexport '
-        . 'handler runs (see doc/http.md)';
-    my ($in) = exchange($d->ingest,
-        "${post}Transfer-Encoding: chunked\r\n\r\nzz\r\n0123\r\n0\r\n\r\n",
-        timeout => 5);
-    my ($a) = answers($in);
-    is($a->[0]{status}, 400, 'a bad chunk size: 400');
-    is($a->[0]{headers}{'content-type'} // '', 'application/json',
-       'a bad chunk size: a JSON answer');
-
-    ($in) = exchange($d->ingest,
-        "${post}Expect: 100-continue\r\nContent-Length: 104857600\r\n\r\n",
-        timeout => 3);
-    ($a) = answers($in);
-    like($a->[0]{status} // '', qr/^41[37]$/,
-         'Expect: 100-continue past limits.body: 413 or 417');
-}
+# what libevent 2.1 would answer itself (bad chunk sizes, bodies past
+# limits.body, Expect) is answered in JSON before it: t/26-http-gate.t
 
 # ---- a client that half-closes gets every answer ----------------------------
 

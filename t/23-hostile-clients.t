@@ -14,7 +14,7 @@ use IO::Socket::INET;
 use POSIX ();
 use Time::HiRes qw(time sleep);
 use lib 't/lib';
-use Dfx qw(mock_start dfx_start wait_until json_decode scale);
+use Dfx qw(mock_start dfx_start wait_until json_decode scale figure);
 
 my $L7 = 'flow_log.l7_flow_log';
 my $REC = qq({"_id":1,"time":1700000000,"end_time":1700000000000000}\n);
@@ -77,6 +77,7 @@ sub body_of {
                       main => { 'header-timeout' => 2,
                                 'request-timeout' => 4,
                                 'client-timeout' => 60 });
+    my $cpu0 = cpu_seconds($d->pid);
     my ($in, $el, $closed) = trickle($d->ingest,
         "POST /v1/ingest/$L7 HTTP/1.1\r\nHost: x\r\n", "X-Slow: abcdef",
         0.5, 12 * scale());
@@ -131,9 +132,16 @@ sub body_of {
        'http_timeouts_total{reason="request"} 1');
     is($d->metric('http_requests_total', code => 408, from => $m), 2,
        'http_requests_total{code="408"} 2');
+    figure('slowloris: headers, then a body, a byte every 0.5 s',
+           cpu_s => cpu_seconds($d->pid) - $cpu0,
+           rss_mb => hwm_kb($d->pid) / 1024,
+           note => '408 at header-timeout (2 s) and request-timeout (4 s), '
+                   . 'counted; CPU over the whole case');
     is($d->post($L7, $REC)->{status}, 202, 'still serving');
     $d->stop;
 }
+
+sub hwm_kb;
 
 # ---- file descriptors run out ----------------------------------------------
 
@@ -162,6 +170,11 @@ SKIP: {
     sleep(3);
     my $cpu = cpu_seconds($d->pid) - $cpu0;
     ok($cpu < 0.5, sprintf('no spinning: %.2f s of CPU in 3 s', $cpu));
+    figure('file descriptors exhausted (ulimit -n 64), ' . scalar(@idle)
+           . ' idle connections', cpu_s => $cpu,
+           rss_mb => hwm_kb($d->pid) / 1024,
+           note => 'CPU in 3 s of the episode; one log line; ingest '
+                   . 'served again once they close');
     my @lines = $d->log =~ /accept\(\) failed/g;
     is(scalar(@lines), 1, 'one log line for the episode');
 
@@ -240,6 +253,10 @@ SKIP: {
     # the body (15 MB) is held as sent and once more, contiguous; the
     # elements were 5M x 16 bytes, doubled while growing
     ok($grew < 80, sprintf('peak memory grew by %.0f MB (< 80)', $grew));
+    figure(sprintf('a record of %d empty strings (%.0f MB) in an array',
+                   $n, length($big) / 1e6), rss_mb => hwm_kb($d->pid) / 1024,
+           note => sprintf('rejected by limits.array-elements; peak RSS '
+                           . '+%.0f MB', $grew));
     is($d->post($L7, $REC)->{status}, 202, 'still serving');
     $d->stop;
 }

@@ -3,7 +3,9 @@
 # then signals; new lines go to the new file, no reload happens),
 # log.format json writes one parseable object per line with time, level
 # and msg, and log.access adds one line per ingest request only when it
-# is on.
+# is on.  log.level debug adds one line per ingest request that says
+# what became of its records (the first rejection with its line and
+# column) and one per Kafka batch that failed, with the error.
 use strict;
 use warnings;
 use Test::More;
@@ -62,6 +64,51 @@ is($bytes, length($rec . $rec), 'bytes: the body as received');
 is($d->post($L7, qq({"_id":"x"}\n))->{status}, 422, 'a request rejected');
 ok(wait_until(10, sub { slurp($file) =~ / access: .* 422 accepted=0 filtered=0 rejected=1 / }),
    'its access line: 422, rejected=1');
+
+# ---- log.level: debug --------------------------------------------------------
+
+unlike(slurp($file), qr/ debug: /, 'log.level info: no debug line');
+ok(relog(level => 'debug'), 'reloaded with log.level: debug');
+is($d->post($L7, $rec)->{status}, 202, 'a valid record');
+ok(wait_until(10, sub { slurp($file) =~ / debug: ingest / }),
+   'a debug line for the request');
+($line) = slurp($file) =~ /^(.* debug: ingest .*)$/m;
+like($line, qr{ debug: ingest 127\.0\.0\.1:\d+ POST /v1/ingest/\Q$L7\E data_source=\Q$L7\E bytes=${\ length($rec)} records=1 accepted=1 filtered=0 rejected=0 exporter\[0\]=queued:1,filtered:0 status=202 ms=\d+\.\d{3}$},
+     'client, method, path, data source, bytes, records, exporter, status, ms');
+
+my $badrec = qq({"_id":1,"time":"soon","end_time":1700000000000000}\n);
+is($d->post($L7, $rec . $badrec)->{status}, 202, 'a valid and an invalid record');
+ok(wait_until(10, sub { slurp($file) =~ / debug: ingest .* rejected=1 / }),
+   'its debug line');
+($line) = slurp($file) =~ /^(.* debug: ingest .* rejected=1 .*)$/m;
+like($line, qr{ records=2 accepted=1 filtered=0 rejected=1 exporter\[0\]=queued:1,filtered:0 status=202 ms=\d+\.\d{3} first_rejected=2:\d+ \(record 1\) time: expected an integer .*, got "soon"$},
+     'records 2, accepted 1, rejected 1, the first rejection at line 2 with its reason')
+    or diag($line);
+my ($col) = $line =~ /first_rejected=2:(\d+)/;
+is($col, index($badrec, '"soon"') + 1, 'its column: where the bad value starts');
+
+is($d->post($L7, qq({"_id":"x"}\n))->{status}, 422, 'an invalid record alone');
+ok(wait_until(10, sub { slurp($file) =~ / debug: ingest .* status=422 / }),
+   'its debug line says 422');
+is($d->post('flow_log.nope', $rec)->{status}, 404, 'an unknown data source');
+ok(wait_until(10, sub {
+    slurp($file) =~ m{ debug: ingest \S+ POST /v1/ingest/flow_log\.nope data_source=flow_log\.nope\(unknown\) bytes=\d+ records=0 status=404 ms=\S+ answer=\{"error":"unknown data source}
+}), 'a request refused before its records: status and the answer\'s error');
+
+# a failed delivery: the broker refuses the next produce request
+is($mock->cmd('error 0 10 1'), 'ok', 'the next produce request fails with '
+   . 'MESSAGE_TOO_LARGE');
+is($d->post($L7, $rec, query => 'ack=kafka')->{status}, 422,
+   'ack=kafka: 422');
+ok(wait_until(10, sub { slurp($file) =~ / debug: exporter 0 producer \d+: delivery failed: / }),
+   'a debug line for the failed batch');
+($line) = slurp($file) =~ /^(.* debug: exporter 0 producer \d+: delivery failed: .*)$/m;
+like($line, qr{delivery failed: \d+ of \d+ messages of a batch to "deepflow\.\Q$L7\E" \[partition \d+\]: Broker: Message size too large \(MSG_SIZE_TOO_LARGE\), [a-z ]+, permanent \(no retry helps\); 1 of them waited for by ack=kafka requests; the longest was \d+\.\d{3} s in librdkafka$},
+     'topic, partition, error, persistence, permanent, acks, time')
+    or diag($line);
+($line) = slurp($file) =~ /^(.* debug: ingest .*ack=kafka.*)$/m;
+like($line // '', qr{ status=- \(ack=kafka: answered when Kafka acknowledges\)},
+     'the ack=kafka request: its answer comes later');
 
 # ---- JSON -------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ use strict;
 use warnings;
 use Test::More;
 use lib 't/lib';
-use Dfx qw(mock_start dfx_start dfx_conf wait_until slurp);
+use Dfx qw(mock_start dfx_start dfx_conf wait_until slurp figure);
 use DfxCH qw(ch_start fake_start kafka_ids);
 
 my $L7 = 'flow_log.l7_flow_log';
@@ -207,6 +207,10 @@ is(scalar(@miss), 0, "every one of the $N rows is in Kafka")
             . " messages\n" . $d2->log);
 my $twice = 0;
 $twice += $_ - 1 for values %$all;
+figure('kill -9 while following ClickHouse, restarted', acknowledged => $N,
+       delivered => scalar(keys %$all), lost => scalar(@miss),
+       duplicated => $twice,
+       note => 'acknowledged: rows in ClickHouse; a window is 5,000 rows');
 ok($twice <= 5 * 1000, "rows twice ($twice) are at most one window's "
    . "(5000 rows)");
 

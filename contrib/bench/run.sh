@@ -10,13 +10,16 @@
 #   cd BUILDDIR && SRCDIR/contrib/bench/run.sh [options]
 #
 # Options (defaults in brackets):
-#   --config C       none | default | semantics; repeatable ["none default"]
+#   --config C       none | default | semantics | tls; repeatable
+#                    ["none default"]
 #                      none:      compression: none, translations off
 #                      default:   the producer's defaults (snappy,
 #                                 idempotence), translations off
 #                      semantics: compression: none, both translations on,
 #                                 a dictionary of --pods pods, one tag-filter
 #                                 group (bench-semantics.yaml.in)
+#                      tls:       none, with TLS on the ingest listener
+#                                 (a certificate made here, wrk over https)
 #                    (mkconf writes the configuration from the templates)
 #   --semantics      same as --config semantics
 #   --reps N         repetitions, interleaved over the configs [1]
@@ -27,6 +30,8 @@
 #   --pods N         dictionary size and pod id range [10000]
 #   --workers N      dfexport workers (0 = one per CPU) [0]
 #   --dfexport P     the daemon [$DFEXPORT or ./dfexport]
+#   --baseline P     another dfexport (an earlier build) raced in the same
+#                    interleaved runs, labelled baseline-CONFIG (not tls)
 #   --mockkafka P    the mock cluster [$DFX_MOCKKAFKA or
 #                    ./contrib/mockkafka/dfx-mockkafka]
 #   --out FILE       JSON lines are appended here [bench-results/runs.jsonl]
@@ -47,7 +52,7 @@ srcdir=$(cd "$here/../.." && pwd)
 PY=/usr/bin/python3
 
 configs=() reps=1 duration=15 warmup=2 conns=4 threads=1 k=1000
-source_short=l7 pods=10000 workers=0 perf=0
+source_short=l7 pods=10000 workers=0 perf=0 baseline=""
 dfx=${DFEXPORT:-./dfexport}
 mk=${DFX_MOCKKAFKA:-./contrib/mockkafka/dfx-mockkafka}
 out=bench-results/runs.jsonl
@@ -69,6 +74,7 @@ while [ $# -gt 0 ]; do
     --pods) pods=$2; shift ;;
     --workers) workers=$2; shift ;;
     --dfexport) dfx=$2; shift ;;
+    --baseline) baseline=$2; shift ;;
     --mockkafka) mk=$2; shift ;;
     --out) out=$2; shift ;;
     --perf) perf=1 ;;
@@ -79,7 +85,7 @@ while [ $# -gt 0 ]; do
 done
 [ ${#configs[@]} -eq 0 ] && configs=(none default)
 for c in "${configs[@]}"; do
-    case $c in none|default|semantics) ;;
+    case $c in none|default|semantics|tls) ;;
     *) echo "run.sh: unknown config \"$c\"" >&2; exit 2 ;;
     esac
 done
@@ -95,6 +101,7 @@ for n in "$reps" "$duration" "$warmup" "$conns" "$threads" "$k" "$pods" \
 done
 die() { echo "run.sh: $*" >&2; exit 2; }
 [ -x "$dfx" ] || die "no daemon at $dfx (--dfexport)"
+[ -z "$baseline" ] || [ -x "$baseline" ] || die "no daemon at $baseline (--baseline)"
 [ -x "$mk" ] || die "no mock cluster at $mk (--mockkafka)"
 for tool in wrk curl "$PY"; do
     command -v "$tool" >/dev/null || die "$tool is needed"
@@ -103,6 +110,8 @@ done
     echo "run.sh: --perf needs perf (Debian: linux-perf)" >&2; exit 2; }
 
 dfx=$(cd "$(dirname "$dfx")" && pwd)/$(basename "$dfx")
+[ -z "$baseline" ] ||
+    baseline=$(cd "$(dirname "$baseline")" && pwd)/$(basename "$baseline")
 mk=$(cd "$(dirname "$mk")" && pwd)/$(basename "$mk")
 topic=deepflow.$source_name
 mkdir -p "$(dirname "$out")" || exit 2
@@ -281,16 +290,32 @@ wait_quiet() {
     log "warning: still $HOST_BUSY cores busy after ${quiet_wait} s of waiting"
 }
 
-one_run() { # one_run CONFIG REP
-    local cfg=$1 rep=$2 label=dfexport-$1
+# a self-signed certificate for 127.0.0.1, made once per results folder
+tls_files() {
+    [ -s "$datadir/tls/cert.pem" ] && return 0
+    mkdir -p "$datadir/tls" || return 1
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+        -nodes -days 30 -subj /CN=127.0.0.1 \
+        -addext subjectAltName=IP:127.0.0.1 \
+        -keyout "$datadir/tls/key.pem" -out "$datadir/tls/cert.pem" \
+        >/dev/null 2>&1
+}
+
+one_run() { # one_run CONFIG REP [DAEMON LABEL]
+    local cfg=$1 rep=$2 dfx=${3:-$dfx} label=${4:-dfexport-$1}
+    local scheme=http
     wait_quiet
+    if [ "$cfg" = tls ]; then
+        tls_files || { log "openssl could not make a certificate"; return 1; }
+        scheme=https
+    fi
     local base=$logdir/$label-$rep conf dlog port admin i line
     conf=$base.yaml
     dlog=$base.log
     mk_start || return 1
     "$here/mkconf" --config "$cfg" --bootstrap "$BOOTSTRAP" \
         --source "$source_name" --workers "$workers" --dictionary "$dict" \
-        --out "$conf" || return 1
+        --tls-dir "$datadir/tls" --out "$conf" || return 1
     "$dfx" -c "$conf" >"$dlog" 2>&1 &
     DFX_PID=$!
     port="" admin=""
@@ -309,7 +334,7 @@ one_run() { # one_run CONFIG REP
         return 1
     fi
     for ((i = 0; i < 300; i++)); do
-        curl -fs -m 1 -o /dev/null "http://127.0.0.1:$port/readyz" && break
+        curl -kfs -m 1 -o /dev/null "$scheme://127.0.0.1:$port/readyz" && break
         sleep 0.1
     done
     if [ "$i" -ge 300 ]; then
@@ -319,7 +344,7 @@ one_run() { # one_run CONFIG REP
     local hwm_ready
     hwm_ready=$(proc_hwm_kb "$DFX_PID")
 
-    local url=http://127.0.0.1:$port
+    local url=$scheme://127.0.0.1:$port
     local ipath=/v1/ingest/$source_name
     BODY_DIR=$bodies BODY_COUNT=$nb INGEST_PATH=$ipath \
         RESULT_JSON=$base.warmup.json \
@@ -453,6 +478,7 @@ print("%-18s rep %d: %9s rec/s %6.1f MB/s  %.3f CPU s/100k  peak RSS %.1f MB"
         "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
     uname -sr
     "$dfx" -V 2>&1 | head -1
+    [ -z "$baseline" ] || { printf "baseline: "; "$baseline" -V 2>&1 | head -1; }
     wrk -v 2>&1 | head -1
     dpkg-query -W -f '${Package} ${Version}\n' librdkafka1 libevent-2.1-7 \
         libyajl2 wrk 2>/dev/null
@@ -467,6 +493,13 @@ for ((rep = 1; rep <= reps; rep++)); do
         if ! one_run "$cfg" "$rep"; then
             log "run $cfg rep $rep failed"
             failed=1
+        fi
+        if [ -n "$baseline" ] && [ "$cfg" != tls ]; then
+            cleanup
+            if ! one_run "$cfg" "$rep" "$baseline" "baseline-$cfg"; then
+                log "run baseline-$cfg rep $rep failed"
+                failed=1
+            fi
         fi
         cleanup
     done

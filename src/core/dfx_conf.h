@@ -147,6 +147,7 @@ typedef struct dfx_conf_limits_s {
     dfx_conf_int_t   depth;         /* JSON nesting */
     dfx_conf_int_t   errors;        /* per-record errors in a response */
     dfx_conf_int_t   array_elements; /* elements of one array value */
+    dfx_conf_size_t  memory;        /* bodies and records, all requests */
 } dfx_conf_limits_t;
 
 typedef struct dfx_conf_logc_s {

@@ -113,6 +113,11 @@ static const dfx_conf_key_t  dfx_conf_limits_keys[] = {
       .def = "100000", .min = 1, .max = 100000000,
       .doc = "most elements in one array value of a record (past it, "
              "the record is rejected)" },
+    { .name = "memory", .type = DFX_CONF_SIZE,
+      .offset = offsetof(dfx_conf_limits_t, memory),
+      .def = "256MiB", .min = DFX_KIB, .max = 1024 * DFX_GIB,
+      .doc = "request bodies and their records in memory, all requests "
+             "together (429/503 past it)" },
     DFX_CONF_KEY_END
 };
 
@@ -435,6 +440,22 @@ dfx_conf_main_check(dfx_conf_ctx_t *cf, dfx_conf_main_t *mc)
         dfx_conf_error(cf, &lim->line.m.loc,
                        "dfexport.limits.line: must not be larger than "
                        "limits.decoded-body (%s), got \"%s\"", b, a);
+    }
+    if (lim->body.m.set != DFX_CONF_BAD
+        && lim->memory.m.set != DFX_CONF_BAD
+        && lim->memory.v < lim->body.v)
+    {
+        if (lim->memory.m.set) {
+            dfx_conf_size_text(lim->memory.v, a, sizeof(a));
+            dfx_conf_size_text(lim->body.v, b, sizeof(b));
+            dfx_conf_error(cf, &lim->memory.m.loc,
+                           "dfexport.limits.memory: must not be smaller "
+                           "than limits.body (%s), got \"%s\"", b, a);
+        } else {
+            /* the default follows a larger limits.body: one body must
+             * always fit */
+            lim->memory.v = lim->body.v;
+        }
     }
 }
 

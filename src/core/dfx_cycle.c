@@ -448,3 +448,50 @@ dfx_cycle_ready(void)
     dfx_cycle_release(c);
     return ready;
 }
+
+/* The current cycle's Kafka objects, for a renderer; *c holds the
+ * reference to release. */
+static size_t
+dfx_cycle_kafkas(dfx_cycle_t **c, dfx_kafka_t **ks)
+{
+    size_t  i, n = 0;
+
+    *c = dfx_cycle_acquire();
+    if (*c == NULL) {
+        return 0;
+    }
+    for (i = 0; i < (*c)->nexporters && n < DFX_STATS_MAX_EXPORTERS; i++) {
+        if ((*c)->exporters[i].kafka != NULL) {
+            ks[n++] = (*c)->exporters[i].kafka;
+        }
+    }
+    return n;
+}
+
+int
+dfx_cycle_brokers_prometheus(dfx_buf_t *out)
+{
+    dfx_kafka_t  *ks[DFX_STATS_MAX_EXPORTERS];
+    dfx_cycle_t  *c;
+    size_t        n;
+    int           rc;
+
+    n = dfx_cycle_kafkas(&c, ks);
+    rc = dfx_kafka_brokers_prometheus(ks, n, out);
+    dfx_cycle_release(c);
+    return rc;
+}
+
+int
+dfx_cycle_brokers_json(dfx_buf_t *out)
+{
+    dfx_kafka_t  *ks[DFX_STATS_MAX_EXPORTERS];
+    dfx_cycle_t  *c;
+    size_t        n;
+    int           rc;
+
+    n = dfx_cycle_kafkas(&c, ks);
+    rc = dfx_kafka_brokers_json(ks, n, out);
+    dfx_cycle_release(c);
+    return rc;
+}

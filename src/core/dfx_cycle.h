@@ -83,4 +83,10 @@ uint64_t dfx_cycle_shutdown(int timeout_ms);
  * broker. */
 int dfx_cycle_ready(void);
 
+/* The broker metrics of the current cycle's producers, Prometheus text
+ * or the JSON value of /stats' "kafka_brokers" (dfx_kafka.h); the
+ * producers of cycles a reload retired have none.  0 or -1. */
+int dfx_cycle_brokers_prometheus(dfx_buf_t *out);
+int dfx_cycle_brokers_json(dfx_buf_t *out);
+
 #endif /* DFX_CYCLE_H */

@@ -230,7 +230,7 @@ dfx_strs_eq(const dfx_conf_strs_t *a, const dfx_conf_strs_t *b)
 static void
 dfx_warn_restart_keys(const dfx_conf_main_t *old, const dfx_conf_main_t *new)
 {
-    const char  *changed[10];
+    const char  *changed[12];
     size_t       n = 0, i;
 
     if (!dfx_strs_eq(&old->listen, &new->listen)) {
@@ -244,6 +244,9 @@ dfx_warn_restart_keys(const dfx_conf_main_t *old, const dfx_conf_main_t *new)
     }
     if (old->limits.body.v != new->limits.body.v) {
         changed[n++] = "limits.body";
+    }
+    if (old->limits.memory.v != new->limits.memory.v) {
+        changed[n++] = "limits.memory";
     }
     if (old->client_timeout.v != new->client_timeout.v) {
         changed[n++] = "client-timeout";

@@ -40,6 +40,7 @@ typedef enum {
     DFX_RS_TIMEOUT,
     DFX_RS_AUTH,
     DFX_RS_ADMIN_AUTH,
+    DFX_RS_MEMORY,
 } dfx_reason_set_t;
 
 /* The scope column: which series exist at 0. */
@@ -77,6 +78,8 @@ static const dfx_reason_set_desc_t  dfx_reason_sets[] = {
     [DFX_RS_ADMIN_AUTH] = { DFX_R(DFX_REASON_NO_TOKEN)
                             | DFX_R(DFX_REASON_BAD_TOKEN)
                             | DFX_R(DFX_REASON_UNPROTECTED), 0 },
+    [DFX_RS_MEMORY] = { DFX_R(DFX_REASON_MEM_BODY) | DFX_R(DFX_REASON_MEM_CHUNK)
+                        | DFX_R(DFX_REASON_MEM_DECODED), 0 },
 };
 
 typedef struct dfx_stat_desc_s {
@@ -97,7 +100,7 @@ static const dfx_stat_desc_t  dfx_stat_descs[DFX_STAT_COUNT] = {
 };
 
 static const int  dfx_codes[] = {
-    200, 202, 400, 404, 405, 408, 411, 413, 415, 422, 429, 500, 503,
+    200, 202, 400, 404, 405, 408, 411, 413, 415, 417, 422, 429, 500, 503,
 };
 #define DFX_NCODES  ((int) (sizeof(dfx_codes) / sizeof(dfx_codes[0])) + 1)
 
@@ -105,6 +108,7 @@ static const char *const  dfx_reason_names[DFX_REASON_GROUP0] = {
     "too_large", "budget", "shutting_down", "ok", "error", "tag_filters",
     "connect", "timeout", "http", "stream", "columns", "kafka", "checkpoint",
     "header", "request", "no_token", "bad_token", "unprotected",
+    "body", "chunk", "decoded",
 };
 
 #define DFX_NEXP  DFX_STATS_MAX_EXPORTERS
@@ -380,6 +384,16 @@ dfx_exporter_label(int exporter, char *tmp, size_t len)
     }
     snprintf(tmp, len, "%d", exporter);
     return tmp;
+}
+
+const char *
+dfx_stats_exporter_label(int exporter, char *tmp, size_t len)
+{
+    if ((unsigned) exporter >= DFX_NEXP) {
+        snprintf(tmp, len, "%d", exporter);
+        return tmp;
+    }
+    return dfx_exporter_label(exporter, tmp, len);
 }
 
 void

@@ -8,6 +8,7 @@
 #ifndef DFX_STATS_H
 #define DFX_STATS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dfx_buf.h"
@@ -46,6 +47,12 @@ typedef enum {
     DFX_REASON_NO_TOKEN,
     DFX_REASON_BAD_TOKEN,
     DFX_REASON_UNPROTECTED,     /* admin write, exposed, no token set */
+    /* a request refused by the memory budget (limits.memory): its body
+     * before it was read (429), a chunk of it, or its gzip decoding
+     * (503) */
+    DFX_REASON_MEM_BODY,
+    DFX_REASON_MEM_CHUNK,
+    DFX_REASON_MEM_DECODED,
     DFX_REASON_GROUP0,          /* tag-filters-groups[N]: GROUP0 + N */
     DFX_REASON_COUNT = DFX_REASON_GROUP0 + 16
 } dfx_reason_t;
@@ -79,6 +86,10 @@ int64_t dfx_stats_hist_count(dfx_stat_id_t id, int exporter, int ds,
  * dfx_stats_scope_begin() and dfx_stats_scope_commit()): the exporter's
  * name, or NULL / "" for its position. */
 void dfx_stats_exporter_name(int exporter, const char *name);
+
+/* The exporter label of the running configuration: the exporter's name,
+ * or its position written into tmp (len bytes, 16 are enough). */
+const char *dfx_stats_exporter_label(int exporter, char *tmp, size_t len);
 
 /* Number of exporters to render (the highest index configured + 1). */
 void dfx_stats_set_exporters(int n);

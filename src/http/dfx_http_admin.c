@@ -66,7 +66,9 @@ dfx_http_metrics(struct evhttp_request *r)
 {
     dfx_buf_t  b = DFX_BUF_INIT;
 
-    if (dfx_stats_prometheus(&b) != 0) {
+    if (dfx_stats_prometheus(&b) != 0
+        || dfx_cycle_brokers_prometheus(&b) != 0)
+    {
         dfx_http_send_error(r, 500, "out of memory");
     } else {
         dfx_http_send(r, 200, DFX_HTTP_PROM_TYPE, b.data, b.len);
@@ -129,6 +131,11 @@ dfx_http_stats(struct evhttp_request *r)
      * load is spread */
     rc |= dfx_buf_append_lit(&b, ",\"workers\":");
     rc |= dfx_http_workers_json(&b);
+
+    /* each exporter's producers and their brokers (librdkafka's
+     * statistics) */
+    rc |= dfx_buf_append_lit(&b, ",\"kafka_brokers\":");
+    rc |= dfx_cycle_brokers_json(&b);
 
     rc |= dfx_buf_putc(&b, ',');
     rc |= dfx_stats_json(&b);

@@ -433,6 +433,35 @@ dfx_http_json_record(void *arg, dfx_record_t *rec,
 
 /* ---- body ------------------------------------------------------------ */
 
+/* Memory the handler holds for the request, counted in limits.memory
+ * until the request is done (the budget refuses new bodies meanwhile). */
+static void
+dfx_http_charge(dfx_http_ctx_t *ctx, uint64_t n)
+{
+    uint64_t  k = n < ctx->prepaid ? n : ctx->prepaid;
+
+    ctx->prepaid -= k;
+    if (ctx->evreq != NULL && n > k) {
+        dfx_http_mem_charge(n - k);
+        ctx->mem += n - k;
+    }
+}
+
+/* What the records became: each exporter's messages and keys. */
+static void
+dfx_http_charge_records(dfx_http_ctx_t *ctx)
+{
+    const dfx_http_route_st_t  *st;
+    uint64_t                    n = 0;
+    size_t                      i;
+
+    for (i = 0; i < ctx->nroutes; i++) {
+        st = &ctx->w->routes[i];
+        n += st->values.len + st->keys.len + st->nmsgs * sizeof(*st->msgs);
+    }
+    dfx_http_charge(ctx, n);
+}
+
 /* The decoded body, contiguous.  Returns 0, or -1 after answering. */
 static int
 dfx_http_body(dfx_http_ctx_t *ctx, int gzip, const char **body, size_t *len)
@@ -442,10 +471,15 @@ dfx_http_body(dfx_http_ctx_t *ctx, int gzip, const char **body, size_t *len)
     const dfx_conf_limits_t  *lim = &ctx->cycle->conf->main.limits;
     struct iovec             *iov;
     size_t                    raw = evbuffer_get_length(in);
+    uint64_t                  limit, room, held;
+    unsigned char            *p;
     char                      err[256];
     int                       n, rc;
 
     dfx_http_stat(DFX_STAT_http_body_bytes_total, -1, -1, -1, (int64_t) raw);
+    /* reserved with the body, for its handling */
+    held = dfx_http_conn_held(w, evhttp_request_get_connection(ctx->evreq));
+    ctx->prepaid = held > raw ? held - raw : 0;
 
     n = evbuffer_peek(in, -1, NULL, NULL, 0);
     if (n > w->niov) {
@@ -460,8 +494,20 @@ dfx_http_body(dfx_http_ctx_t *ctx, int gzip, const char **body, size_t *len)
     n = n > 0 ? evbuffer_peek(in, -1, NULL, w->iov, n) : 0;
 
     if (gzip) {
-        rc = dfx_http_gunzip(&w->gz, w->iov, n, lim->decoded_body.v, &w->body,
-                             err, sizeof(err));
+        /* decoded only as far as limits.memory has room for */
+        limit = lim->decoded_body.v;
+        room = dfx_http_mem_room() + ctx->prepaid;
+        rc = dfx_http_gunzip(&w->gz, w->iov, n, room < limit ? room : limit,
+                             &w->body, err, sizeof(err));
+        if (rc == DFX_HTTP_LIMIT && room < limit) {
+            dfx_stats_add(DFX_STAT_http_memory_refused_total, -1, -1,
+                          DFX_REASON_MEM_DECODED, 1);
+            dfx_http_fail(ctx, 503, 0, 0, "the memory budget for request "
+                          "bodies (limits.memory) ran out while the body "
+                          "was decoded: nothing was queued, retry later");
+            return -1;
+        }
+        dfx_http_charge(ctx, w->body.len);
         if (rc == DFX_HTTP_LIMIT) {
             dfx_http_fail(ctx, 413, 0, 0, "the decoded body is larger than "
                           "limits.decoded-body (%" PRIu64 " bytes)",
@@ -483,11 +529,25 @@ dfx_http_body(dfx_http_ctx_t *ctx, int gzip, const char **body, size_t *len)
         *len = w->iov[0].iov_len;
         return 0;
     }
+    if (raw > DFX_HTTP_KEEP_BYTES) {
+        /* a big body is made contiguous where it is, its pieces freed
+         * once copied, rather than copied beside them for the whole
+         * handling: one body in memory, not two */
+        p = evbuffer_pullup(in, -1);
+        if (p == NULL) {
+            dfx_http_fail(ctx, 500, 0, 0, "out of memory");
+            return -1;
+        }
+        *body = (const char *) p;
+        *len = raw;
+        return 0;
+    }
     dfx_buf_reset(&w->body);
     if (dfx_buf_reserve(&w->body, raw) != 0) {
         dfx_http_fail(ctx, 500, 0, 0, "out of memory");
         return -1;
     }
+    dfx_http_charge(ctx, raw);
     w->body.len = raw > 0 ? (size_t) evbuffer_copyout(in, w->body.data, raw)
                           : 0;
     *body = w->body.data != NULL ? w->body.data : "";
@@ -1060,7 +1120,7 @@ dfx_http_ingest(dfx_http_worker_t *w, struct evhttp_request *r, dfx_str_t ds)
 
     if (evhttp_request_get_command(r) != EVHTTP_REQ_POST) {
         dfx_http_send_405(r, "POST");
-        return;
+        goto answered;
     }
 
     dfx_http_quote_ds(name, sizeof(name), ds);
@@ -1074,7 +1134,7 @@ dfx_http_ingest(dfx_http_worker_t *w, struct evhttp_request *r, dfx_str_t ds)
             dfx_http_fail(&ctx, 404, 0, 0, "unknown data source \"%s\"",
                           name);
         }
-        return;
+        goto answered;
     }
     ctx.ds = ctx.schema->id;
 
@@ -1082,7 +1142,7 @@ dfx_http_ingest(dfx_http_worker_t *w, struct evhttp_request *r, dfx_str_t ds)
             evhttp_request_get_evhttp_uri(r)), &q, err, sizeof(err)) != 0)
     {
         dfx_http_fail(&ctx, 400, 0, 0, "%s", err);
-        return;
+        goto answered;
     }
     ctype = evhttp_find_header(h, "Content-Type");
     ct = dfx_http_content_type(ctype);
@@ -1096,20 +1156,20 @@ dfx_http_ingest(dfx_http_worker_t *w, struct evhttp_request *r, dfx_str_t ds)
     if (ct == DFX_HTTP_CT_NONE) {
         dfx_http_fail(&ctx, 415, 0, 0, "Content-Type must be "
                       "application/x-ndjson or application/json");
-        return;
+        goto answered;
     }
     ce = dfx_http_content_encoding(evhttp_find_header(h,
                                                       "Content-Encoding"));
     if (ce == DFX_HTTP_CE_BAD) {
         dfx_http_fail(&ctx, 415, 0, 0, "Content-Encoding must be gzip or "
                       "identity");
-        return;
+        goto answered;
     }
 
     ctx.cycle = dfx_cycle_acquire();
     if (ctx.cycle == NULL) {
         dfx_http_fail(&ctx, 503, 0, 0, "no configuration is loaded yet");
-        return;
+        goto answered;
     }
     ctx.nroutes = ctx.cycle->nroutes[ctx.ds];
     if (ctx.nroutes == 0) {
@@ -1143,6 +1203,7 @@ dfx_http_ingest(dfx_http_worker_t *w, struct evhttp_request *r, dfx_str_t ds)
     if (dfx_http_records(&ctx, ct, body, len) != 0) {
         goto done;
     }
+    dfx_http_charge_records(&ctx);
     dfx_dict_release(ctx.dict);
     ctx.dict = NULL;
 
@@ -1172,9 +1233,27 @@ done:
                       dfx_hist_now_us() - t0);
     dfx_log_access(r, ctx.nrecords, w->result.accepted, w->result.filtered,
                    w->result.rejected);
+    if (dfx_log_enabled(DFX_LOG_DEBUG)) {
+        dfx_http_debug_request(&ctx, ds, len, t0);
+    }
     dfx_dict_release(ctx.dict);
     dfx_cycle_release(ctx.cycle);
     dfx_http_worker_trim(w);
+    /* the body is freed now rather than with the request, whose answer
+     * may wait for Kafka (ack=kafka): then its room in limits.memory is
+     * given back, with what handling it held */
+    (void) evbuffer_drain(evhttp_request_get_input_buffer(r),
+                          evbuffer_get_length(
+                              evhttp_request_get_input_buffer(r)));
+    dfx_http_mem_release(ctx.mem);
+    dfx_http_conn_done(w, evhttp_request_get_connection(r));
+    return;
+
+answered:
+    /* refused before the configuration was looked at */
+    if (dfx_log_enabled(DFX_LOG_DEBUG)) {
+        dfx_http_debug_request(&ctx, ds, 0, t0);
+    }
 }
 
 /* ---- offline dry runs (dfexport --dry-run) ------------------------------ */

@@ -3,6 +3,8 @@
  *
  * dfx_http_listen.c    addresses, sockets, workers, dispatch, shutdown
  * dfx_http_conn.c      ingest connections: spread over workers, reads
+ * dfx_http_gate.c      request framing as bytes arrive: early answers
+ * dfx_http_memory.c    the byte budget of bodies and records in memory
  * dfx_http_ingest.c    POST /v1/ingest/<data-source>
  * dfx_http_ack.c       requests waiting for Kafka (?ack=kafka)
  * dfx_http_dryrun.c    ?dry_run=1 answers
@@ -107,6 +109,9 @@ typedef struct dfx_http_ctx_s {
     uint32_t                 nrecords;
     uint64_t                 unknown;       /* sum of rec->unknown */
     int                      failed;        /* ENOMEM while handling */
+    uint64_t                 mem;           /* charged to limits.memory */
+    uint64_t                 prepaid;       /* reserved with the body for
+                                             * its handling, not used yet */
 
     /* JSON bodies: byte offset -> line and column for error entries */
     const char              *body;
@@ -115,6 +120,43 @@ typedef struct dfx_http_ctx_s {
     size_t                   pos_bol;       /* offset of pos_off's line */
     uint32_t                 pos_line;
 } dfx_http_ctx_t;
+
+/* Where a connection's request is in its framing, as its bytes arrive
+ * (dfx_http_gate.c). */
+typedef struct dfx_http_gate_s {
+    uint8_t       state;
+    uint8_t       hdr;          /* the kept header being read */
+    uint8_t       seen;         /* kept headers met (first one counts) */
+    uint8_t       cr;           /* the last byte was a CR */
+    uint8_t       lead;         /* leading spaces of a value */
+    uint8_t       folds;        /* the last line was a kept header */
+    uint8_t       ext;          /* a chunk extension began */
+    uint8_t       colon;        /* a trailer line had its ':' */
+    uint8_t       folded;       /* a trailer line continues another */
+    uint8_t       has_body;     /* the method may have a body */
+    uint8_t       http11;       /* HTTP/1.1: Expect applies */
+    uint8_t       chunked;
+    uint8_t       cl_bad;
+    uint8_t       expect_other;
+    uint8_t       mover;        /* method longer than tok */
+    uint8_t       vover;        /* version longer than ver */
+    uint8_t       tover;        /* token longer than tok */
+    uint8_t       retry;        /* the answer says Retry-After */
+    uint8_t       tlen;
+    uint8_t       vlen;
+    uint32_t      spaces;       /* of the request line */
+    uint32_t      llen;         /* of the line being read */
+    uint32_t      hsize;        /* request line, headers, trailers */
+    uint32_t      digits;       /* of a chunk size */
+    char          tok[32];      /* the method, a name or a value */
+    char          ver[16];      /* the request line's last word */
+    uint64_t      cl;           /* the first Content-Length */
+    uint64_t      left;         /* body or chunk bytes to come */
+    uint64_t      body;         /* chunked: body bytes so far */
+    uint64_t      held;         /* reserved in limits.memory */
+    int           code;         /* refused: the answer's status */
+    const char   *msg;          /* ...and its error message */
+} dfx_http_gate_t;
 
 /* An ingest connection, counted from accept to close so that new
  * connections go to the least loaded worker (dfx_http_conn.c). */
@@ -138,7 +180,16 @@ struct dfx_http_conn_s {
                                              * start */
     int                         tls;        /* bytes on the socket are
                                              * TLS records */
+    dfx_http_gate_t             gate;
+    int                         closing;    /* DFX_HTTP_CLOSE_*: the
+                                             * deadline timer answers,
+                                             * then closes */
 };
+
+/* What a connection's deadline timer does next (dfx_http_conn_t.closing) */
+#define DFX_HTTP_CLOSE_NO      0
+#define DFX_HTTP_CLOSE_ANSWER  1    /* the gate refused: answer, linger */
+#define DFX_HTTP_CLOSE_LINGER  2    /* answered: reading to throw away */
 
 /* Where a connection's current request is (dfx_http_conn_t.phase). */
 #define DFX_HTTP_PHASE_IDLE    0    /* no byte of a request yet */
@@ -186,6 +237,7 @@ struct dfx_http_worker_s {
     dfx_http_auth_t         *auth;          /* NULL: no token needed */
     int                      header_timeout;    /* seconds */
     int                      request_timeout;   /* seconds */
+    uint64_t                 body_limit;        /* limits.body */
 
     /* under dfx_http_ack_lock: requests whose acknowledgement is done */
     dfx_http_req_t          *done_head;
@@ -258,6 +310,48 @@ void dfx_http_conn_handed(dfx_http_worker_t *w,
 /* Whether the worker should accept now (balance, max-connections,
  * accept errors), and enables or disables its listeners accordingly. */
 void dfx_http_conn_rebalance(dfx_http_worker_t *w);
+
+/* The request of evcon was handled and the memory of its body freed:
+ * what it holds in the memory budget is given back.  Worker thread. */
+void dfx_http_conn_done(dfx_http_worker_t *w, struct evhttp_connection *evcon);
+/* What the request of evcon holds in the memory budget now (0 when it
+ * is not known).  Worker thread. */
+uint64_t dfx_http_conn_held(dfx_http_worker_t *w,
+                            struct evhttp_connection *evcon);
+
+/* dfx_http_gate.c: the framing of the requests of one connection.
+ * feed follows the n bytes just added at the end of in, without copying
+ * them (a chunk extension's ';' is rewritten in place, see the file);
+ * returns 0, or -1 when the request broke a rule and must be answered
+ * g->code with g->msg (and Retry-After when g->retry) and the connection
+ * closed, evhttp seeing none of its bytes.  Bodies are reserved in the
+ * memory budget as their size becomes known (g->held).  reset starts
+ * over with the next request (what g held is given back), release gives
+ * back what g holds.  waits: the request ended, its answer is pending. */
+int dfx_http_gate_feed(dfx_http_gate_t *g, struct evbuffer *in, size_t n,
+                       uint64_t body_limit);
+void dfx_http_gate_reset(dfx_http_gate_t *g);
+void dfx_http_gate_release(dfx_http_gate_t *g);
+int dfx_http_gate_waits(const dfx_http_gate_t *g);
+
+/* dfx_http_memory.c: the budget of dfexport.limits.memory, shared by
+ * every worker (atomic).  init sets its size; reserve takes n bytes and
+ * returns 0, or -1 when they do not fit; charge takes them whatever the
+ * budget says (memory already held); release gives n back; room is what
+ * is left now.  Any thread. */
+void dfx_http_mem_init(uint64_t limit);
+/* What a body of n bytes is reserved for: its handling included. */
+uint64_t dfx_http_mem_cost(uint64_t n);
+int dfx_http_mem_reserve(uint64_t n);
+void dfx_http_mem_charge(uint64_t n);
+void dfx_http_mem_release(uint64_t n);
+uint64_t dfx_http_mem_room(void);
+
+/* dfx_http_tls.c: writes p, n at once on a TLS connection's bufferevent
+ * bev, past its output buffer (SSL_write(), then close_notify): 0 when
+ * all of it was written.  For answers written as the connection
+ * closes. */
+int dfx_http_tls_write_now(struct bufferevent *bev, const void *p, size_t n);
 
 /* dfx_http_accept.c: accept errors (EMFILE...) pause the listeners with
  * a growing delay (100 ms to 1 s) instead of spinning, logged once per
@@ -365,6 +459,13 @@ int dfx_http_dryrun_filtered(dfx_http_ctx_t *ctx, const dfx_record_t *rec,
 int dfx_http_dryrun_rejected(dfx_http_ctx_t *ctx, const dfx_http_rerr_t *e);
 /* The whole dry-run answer into w->out. */
 int dfx_http_dryrun_render(dfx_http_ctx_t *ctx);
+
+/* dfx_http_debug.c: the debug line of an ingest request, once its
+ * handler is done (the caller checks dfx_log_enabled(DFX_LOG_DEBUG)
+ * first): ds as the path named it, len the decoded body's length, t0
+ * when the body was read (dfx_hist_now_us()). */
+void dfx_http_debug_request(const dfx_http_ctx_t *ctx, dfx_str_t ds,
+                            size_t len, uint64_t t0);
 
 /* dfx_http_admin.c */
 void dfx_http_admin_cb(struct evhttp_request *r, void *arg);

@@ -501,6 +501,7 @@ dfx_http_worker_init(dfx_http_worker_t *w, unsigned index)
     w->tls = s->tls;
     w->auth = s->auth;
     w->request_timeout = s->request_timeout;
+    w->body_limit = s->body_limit;
     w->base = event_base_new();
     if (w->base == NULL || dfx_http_guard_init(&w->guard, w->base, w) != 0) {
         goto failed;
@@ -645,6 +646,7 @@ dfx_http_start(const dfx_conf_main_t *m, struct event_base *main_base)
     atomic_store(&dfx_http_nflight, 0);
     s->main_base = main_base;
     s->body_limit = (size_t) m->limits.body.v;
+    dfx_http_mem_init(m->limits.memory.v);
     s->admin_body_limit = (size_t) m->limits.decoded_body.v;
     s->client_timeout = (int) m->client_timeout.v;
     if (s->client_timeout <= 0) {

@@ -17,6 +17,7 @@
  *
  * Plain listeners have no dfx_http_tls_t and never reach this file.
  */
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 
@@ -259,6 +261,31 @@ dfx_http_tls_bev_new(dfx_http_tls_t *t, struct event_base *base)
     /* most clients close without close_notify after their answer */
     bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
     return bev;
+}
+
+/* SSL_write() past the bufferevent: safe while its output buffer is
+ * empty, as then it has no write of its own half done (which OpenSSL
+ * would want retried with the same bytes). */
+int
+dfx_http_tls_write_now(struct bufferevent *bev, const void *p, size_t n)
+{
+    SSL  *ssl = bufferevent_openssl_get_ssl(bev);
+    int   rc;
+
+    if (ssl == NULL || n > INT_MAX || !SSL_is_init_finished(ssl)
+        || evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+    {
+        return -1;
+    }
+    rc = SSL_write(ssl, p, (int) n);
+    if (rc != (int) n) {
+        ERR_clear_error();
+        return -1;
+    }
+    /* close_notify: the client reads a clean end after the answer */
+    (void) SSL_shutdown(ssl);
+    ERR_clear_error();
+    return 0;
 }
 
 struct bufferevent *

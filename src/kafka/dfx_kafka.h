@@ -25,6 +25,7 @@
 
 #include <event2/event.h>
 
+#include "dfx_buf.h"
 #include "dfx_conf.h"
 
 typedef struct dfx_kafka_s     dfx_kafka_t;
@@ -133,6 +134,17 @@ int dfx_producer_send(dfx_producer_t *p, int ds,
 /* Asks the producer to send what it holds now, without waiting for
  * linger.ms (after enqueuing a "kafka"-ack request).  Never blocks. */
 void dfx_producer_kick(dfx_producer_t *p);
+
+/* The broker metrics of dfx_kafka_brokers.def for the exporters ks[0..n)
+ * (NULL entries are skipped), as the producers' last statistics saw
+ * them: Prometheus text (every # HELP and # TYPE even with no series),
+ * or the value of /stats' "kafka_brokers" member,
+ * {"EXPORTER":{"PRODUCER":{"BROKER":{"state":"UP",...}}}}.  The exporter
+ * label is dfx_stats_exporter_label().  The caller keeps ks alive (a
+ * cycle reference).  Returns 0 or -1 (out of memory). */
+int dfx_kafka_brokers_prometheus(dfx_kafka_t *const *ks, size_t n,
+                                 dfx_buf_t *out);
+int dfx_kafka_brokers_json(dfx_kafka_t *const *ks, size_t n, dfx_buf_t *out);
 
 /* The embedded mock cluster (--embedded-kafka).  Returns the bootstrap
  * list ("127.0.0.1:PORT,...") or NULL. */

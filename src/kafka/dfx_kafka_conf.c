@@ -248,6 +248,10 @@ dfx_kafka_conf_build(const dfx_conf_exporter_t *ec, const char *bootstrap,
     rc |= dfx_kafka_set(conf, "acks", "all", "acks", NULL, ec, err, arg);
     rc |= dfx_kafka_set(conf, "enable.idempotence", "true",
                         "enable.idempotence", NULL, ec, err, arg);
+    /* the broker metrics (dfx_kafka_brokers.c) */
+    rc |= dfx_kafka_set(conf, "statistics.interval.ms",
+                        DFX_KAFKA_DEF_STATS_INTERVAL, "statistics.interval.ms",
+                        NULL, ec, err, arg);
 
     comp = ec->compression.m.set ? ec->compression.v : DFX_COMPRESSION_SNAPPY;
     if (comp < 0 || (size_t) comp >= dfx_nelems(dfx_kafka_codecs)) {

@@ -37,6 +37,13 @@ typedef struct {
     rd_kafka_resp_err_t  first_err;
     const char          *topic;      /* of the first failure */
     dfx_hist_tally_t     latency;    /* kafka_delivery_latency_seconds */
+    /* for the debug line of a failed batch, gathered on failures only */
+    uint32_t             nall;       /* messages of the event */
+    uint32_t             nfailed_ack;
+    uint32_t             nother_err; /* failures with another error */
+    int32_t              partition;  /* of the first failure */
+    rd_kafka_msg_status_t status;    /* of the first failure */
+    int64_t              max_us;     /* the longest a failed one waited */
 } dfx_dr_tally_t;
 
 static void
@@ -74,6 +81,36 @@ dfx_kafka_tally_flush(dfx_producer_t *p, dfx_dr_tally_t *t)
     t->n = 0;
 }
 
+/* The debug line of a delivery report with failures: what the warning
+ * says, and the details that tell a broker outage (timed out, not
+ * persisted) from a refusal (permanent, no retry helps). */
+static void
+dfx_kafka_dr_debug(dfx_producer_t *p, const dfx_dr_tally_t *t)
+{
+    static const char *const  persisted[] = {
+        [RD_KAFKA_MSG_STATUS_NOT_PERSISTED] = "not persisted",
+        [RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED] = "possibly persisted",
+        [RD_KAFKA_MSG_STATUS_PERSISTED] = "persisted",
+    };
+    unsigned  st = (unsigned) t->status;
+
+    dfx_log(DFX_LOG_DEBUG, "exporter %u producer %u: delivery failed: %u of "
+            "%u messages of a batch to \"%s\" [partition %d]: %s (%s), "
+            "%s, %s%s; %u of them waited for by ack=kafka requests; the "
+            "longest was %lld.%03lld s in librdkafka",
+            p->kafka->index, p->index, t->nfailed, t->nall, t->topic,
+            (int) t->partition, rd_kafka_err2str(t->first_err),
+            rd_kafka_err2name(t->first_err),
+            st < dfx_nelems(persisted) && persisted[st] != NULL
+            ? persisted[st] : "status unknown",
+            dfx_kafka_err_permanent((int) t->first_err)
+            ? "permanent (no retry helps)" : "a retry may succeed",
+            t->nother_err > 0 ? ", others with other errors" : "",
+            t->nfailed_ack,
+            (long long) (t->max_us / 1000000),
+            (long long) (t->max_us / 1000 % 1000));
+}
+
 static void
 dfx_kafka_dr(dfx_producer_t *p, rd_kafka_event_t *ev)
 {
@@ -105,11 +142,20 @@ dfx_kafka_dr(dfx_producer_t *p, rd_kafka_event_t *ev)
         if (us >= 0) {
             dfx_hist_tally_add(&t.latency, (uint64_t) us);
         }
+        t.nall++;
         if (m->err) {
             k->dr_failed[ds]++;
             if (t.nfailed++ == 0) {
                 t.first_err = m->err;
                 t.topic = m->rkt != NULL ? rd_kafka_topic_name(m->rkt) : "?";
+                t.partition = m->partition;
+                t.status = rd_kafka_message_status(m);
+            } else if (m->err != t.first_err) {
+                t.nother_err++;
+            }
+            t.nfailed_ack += ack != NULL;
+            if (us > t.max_us) {
+                t.max_us = us;
             }
         } else {
             k->dr_ok[ds]++;
@@ -145,6 +191,9 @@ dfx_kafka_dr(dfx_producer_t *p, rd_kafka_event_t *ev)
         dfx_log_warn("exporter %u producer %u: %u messages to \"%s\" "
                      "failed: %s", k->index, p->index, t.nfailed, t.topic,
                      rd_kafka_err2str(t.first_err));
+        if (dfx_log_enabled(DFX_LOG_DEBUG)) {
+            dfx_kafka_dr_debug(p, &t);
+        }
     }
 
     rd_kafka_event_destroy(ev);
@@ -225,6 +274,9 @@ dfx_kafka_delivery_serve(dfx_producer_t *p, int max)
             continue;
         case RD_KAFKA_EVENT_ERROR:
             dfx_kafka_error(p, ev);
+            break;
+        case RD_KAFKA_EVENT_STATS:
+            dfx_kafka_brokers_update(p, rd_kafka_event_stats(ev));
             break;
         default:
             break;

@@ -6,6 +6,7 @@
  * dfx_kafka_conf.c      exporter keys -> rd_kafka_conf_t (and -t checks)
  * dfx_kafka_producer.c  producers, budget, send, kick, readiness, destroy
  * dfx_kafka_delivery.c  delivery reports and errors -> counters and acks
+ * dfx_kafka_brokers.c   librdkafka's statistics -> per-broker metrics
  * dfx_kafka_mock.c      the embedded mock cluster
  */
 #ifndef DFX_KAFKA_INT_H
@@ -28,6 +29,9 @@
 #define DFX_KAFKA_DEF_BATCH_SIZE       1024
 #define DFX_KAFKA_DEF_FLUSH_TIMEOUT    1      /* s */
 #define DFX_KAFKA_DEF_MESSAGE_TIMEOUT  60     /* s */
+/* librdkafka's statistics feed the broker metrics (dfx_kafka_brokers.c);
+ * the librdkafka: map may change it, 0 turns them off */
+#define DFX_KAFKA_DEF_STATS_INTERVAL   "5000" /* ms */
 
 /* dfx_conf_sasl_t.security_protocol, in the order of its choices */
 #define DFX_KAFKA_SASL_SSL        0
@@ -38,6 +42,8 @@
 #define DFX_KAFKA_DS_OPAQUE(ds)  ((void *) (((uintptr_t) (ds) << 1) | 1u))
 #define DFX_KAFKA_OPAQUE_IS_DS(o)  (((uintptr_t) (o) & 1u) != 0)
 #define DFX_KAFKA_OPAQUE_DS(o)  ((int) ((uintptr_t) (o) >> 1))
+
+typedef struct dfx_kafka_brokers_s  dfx_kafka_brokers_t;
 
 struct dfx_producer_s {
     uint32_t            magic;
@@ -67,6 +73,12 @@ struct dfx_producer_s {
      * ClickHouse followers) sleep on room, signalled by release */
     pthread_cond_t      room;
     atomic_int          waiters;
+
+    /* the brokers as the last statistics saw them: written by whichever
+     * thread serves the main queue, read by the admin listener; replaced
+     * whole under brokers_lock */
+    pthread_mutex_t     brokers_lock;
+    dfx_kafka_brokers_t *brokers;
 };
 
 struct dfx_kafka_s {
@@ -138,6 +150,13 @@ int dfx_kafka_delivery_serve(dfx_producer_t *p, int max);
 
 /* Waits up to timeout_ms for a wake-up of the delivery pipe. */
 void dfx_kafka_delivery_wait(dfx_kafka_t *k, int timeout_ms);
+
+/* Broker metrics (dfx_kafka_brokers.c): update replaces p's snapshot
+ * with the brokers of one RD_KAFKA_EVENT_STATS JSON text (any thread;
+ * a text it cannot read leaves the snapshot as it was); free drops it
+ * (the producer is going away). */
+void dfx_kafka_brokers_update(dfx_producer_t *p, const char *json);
+void dfx_kafka_brokers_free(dfx_producer_t *p);
 
 /* Readiness bookkeeping (dfx_kafka_producer.c). */
 void dfx_kafka_set_ready(dfx_producer_t *p, int ready);

@@ -141,6 +141,12 @@ dfx_producer_init(dfx_kafka_t *k, dfx_producer_t *p, unsigned i,
         pthread_mutex_destroy(&p->lock);
         return -1;
     }
+    if (pthread_mutex_init(&p->brokers_lock, NULL) != 0) {
+        pthread_cond_destroy(&p->room);
+        pthread_cond_destroy(&p->cond);
+        pthread_mutex_destroy(&p->lock);
+        return -1;
+    }
     atomic_init(&p->waiters, 0);
     p->lock_ready = 1;
 
@@ -174,7 +180,8 @@ dfx_producer_init(dfx_kafka_t *k, dfx_producer_t *p, unsigned i,
         rd_kafka_conf_destroy(conf);
         return -1;
     }
-    rd_kafka_conf_set_events(conf, RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR);
+    rd_kafka_conf_set_events(conf, RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR
+                                   | RD_KAFKA_EVENT_STATS);
     rd_kafka_conf_set_log_cb(conf, dfx_kafka_log_cb);
     rd_kafka_conf_set_opaque(conf, p);
 
@@ -807,6 +814,10 @@ dfx_producer_free(dfx_producer_t *p, int ntopics)
     }
     if (p->rk != NULL) {
         rd_kafka_destroy(p->rk);
+    }
+    if (p->lock_ready) {
+        dfx_kafka_brokers_free(p);
+        pthread_mutex_destroy(&p->brokers_lock);
     }
     p->magic = 0;
 }

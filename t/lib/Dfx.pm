@@ -27,7 +27,7 @@ use Time::HiRes qw(time sleep);
 
 our @EXPORT_OK = qw(top build_dir mock_start dfx_start dfx_check_conf
                     dfx_conf consume json_decode json_encode wait_until
-                    slurp spew slurp_lines scale gzip_data);
+                    slurp spew slurp_lines scale gzip_data figure);
 
 my $TOP = abs_path(dirname(__FILE__) . '/../..');
 my $BUILD = $ENV{DFX_BUILD} // "$TOP/build";
@@ -41,6 +41,20 @@ sub build_dir { $BUILD }
 sub scale { $SCALE * ($_[0] // 1) }
 sub json_decode { $JSON->decode($_[0]) }
 sub json_encode { $JSON->encode($_[0]) }
+
+# figure(CASE, name => value, ...): a measured figure of a test case, as
+# a note, and as a JSON line in the file DFX_FIGURES names (read by
+# contrib/reliability.sh into doc/reliability.md's table)
+sub figure {
+    my ($case, %f) = @_;
+    my $line = $JSON->encode({ case => $case, test => $0, %f });
+    note("figure: $line");
+    if (defined $ENV{DFX_FIGURES}) {
+        open(my $fh, '>>', $ENV{DFX_FIGURES}) or die "$ENV{DFX_FIGURES}: $!";
+        print $fh "$line\n";
+        close($fh);
+    }
+}
 
 sub slurp {
     my ($file) = @_;

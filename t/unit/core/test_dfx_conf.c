@@ -509,6 +509,7 @@ test_main_defaults(void **state)
     assert_int_equal(m->limits.records.v, 100000);
     assert_int_equal(m->limits.depth.v, 32);
     assert_int_equal(m->limits.errors.v, 100);
+    assert_int_equal(m->limits.memory.v, 256u << 20);
     assert_string_equal(m->dictionary.v, "");
     /* relative to the config file's directory, "enum" by default */
     assert_string_equal(m->enum_dir.v, "./enum");

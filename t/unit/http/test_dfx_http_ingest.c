@@ -192,6 +192,10 @@ connect_to(const char *hostport)
                                    (unsigned short) atoi(colon + 1));
     assert_non_null(c);
     evhttp_connection_set_timeout(c, 30);
+    /* a body past limits.body is answered (413) as soon as its headers
+     * are read, then the server closes its side: read that answer even
+     * when it comes while the body is still being written, as curl does */
+    (void) evhttp_connection_set_flags(c, EVHTTP_CON_READ_ON_WRITE_ERROR);
     return c;
 }
 
