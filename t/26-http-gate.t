@@ -181,6 +181,16 @@ my $n413 = 0;
                  . "0\r\nno colon\r\n\r\n$NEXT", timeout => 5);
     refused($r, 400, qr/malformed trailer/, 'a trailer line without ":"');
     $nbad += 4;
+    # headers past 64 KiB: 431 before evhttp's own page, on the header
+    # line that crosses the limit (the rest is never sent)
+    $r = $d->raw($HEAD . ('X-Pad: ' . ('a' x 1000) . "\r\n") x 70
+                 . "Content-Length: 1\r\n\r\nx$NEXT", timeout => 5);
+    refused($r, 431, qr/headers are larger than 64 KiB/,
+            'headers past 64 KiB');
+    $r = $d->raw($HEAD . ('X-Pad: ' . ('a' x 1000) . "\r\n") x 60
+                 . "Content-Length: " . length($REC) . "\r\n\r\n$REC",
+                 timeout => 5);
+    like($r->{raw}, qr{^HTTP/1\.1 202 }, 'headers of 60 KiB: 202');
 }
 
 # ---- valid framing still works ---------------------------------------------------
@@ -233,6 +243,7 @@ my $n413 = 0;
     is($delta->(400), $nbad, "http_requests_total{code=\"400\"}: $nbad");
     is($delta->(413), $n413, "http_requests_total{code=\"413\"}: $n413");
     is($delta->(417), 1, 'http_requests_total{code="417"}: 1');
+    is($delta->(431), 1, 'http_requests_total{code="431"}: 1');
     is(Dfx::Daemon::metric($d, 'http_memory_bytes', from => $m), 0,
        'http_memory_bytes: back to 0');
 }

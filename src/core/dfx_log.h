@@ -69,6 +69,9 @@ size_t dfx_log_json_escape(char *out, size_t size, const char *s,
  * read.  Called by the ingest worker at the end of each request
  * (dfx_log_access.c). */
 struct evhttp_request;
+/* The name of a request's method ("POST"; "-" for none libevent knows),
+ * for access and debug lines. */
+const char *dfx_log_method(const struct evhttp_request *r);
 void dfx_log_access(struct evhttp_request *r, uint32_t nrecords,
                     uint32_t accepted, uint32_t filtered, uint32_t rejected);
 

@@ -21,10 +21,10 @@
 
 #include "dfx_log.h"
 
-static const char *
-dfx_log_method(enum evhttp_cmd_type cmd)
+const char *
+dfx_log_method(const struct evhttp_request *r)
 {
-    switch (cmd) {
+    switch (evhttp_request_get_command(r)) {
     case EVHTTP_REQ_GET:     return "GET";
     case EVHTTP_REQ_POST:    return "POST";
     case EVHTTP_REQ_HEAD:    return "HEAD";
@@ -90,7 +90,7 @@ dfx_log_access(struct evhttp_request *r, uint32_t nrecords,
     if (uri == NULL) {
         uri = "-";
     }
-    method = dfx_log_method(evhttp_request_get_command(r));
+    method = dfx_log_method(r);
     code = evhttp_request_get_response_code(r);
     if (code > 0) {
         snprintf(status, sizeof(status), "%d", code);

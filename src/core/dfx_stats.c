@@ -100,7 +100,8 @@ static const dfx_stat_desc_t  dfx_stat_descs[DFX_STAT_COUNT] = {
 };
 
 static const int  dfx_codes[] = {
-    200, 202, 400, 404, 405, 408, 411, 413, 415, 417, 422, 429, 500, 503,
+    200, 202, 400, 404, 405, 408, 411, 413, 415, 417, 422, 429, 431, 500,
+    503,
 };
 #define DFX_NCODES  ((int) (sizeof(dfx_codes) / sizeof(dfx_codes[0])) + 1)
 

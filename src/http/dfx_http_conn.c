@@ -328,6 +328,7 @@ dfx_http_reason_phrase(int code)
     case 408: return "Request Timeout";
     case 413: return "Content Too Large";
     case 417: return "Expectation Failed";
+    case 431: return "Request Header Fields Too Large";
     case 429: return "Too Many Requests";
     case 503: return "Service Unavailable";
     default:  return "Error";

@@ -27,23 +27,6 @@
 /* the request's error answer ({"error":...}) quoted at most this long */
 #define DFX_HTTP_DEBUG_ANSWER  240
 
-static const char *
-dfx_http_debug_method(enum evhttp_cmd_type cmd)
-{
-    switch (cmd) {
-    case EVHTTP_REQ_GET:     return "GET";
-    case EVHTTP_REQ_POST:    return "POST";
-    case EVHTTP_REQ_HEAD:    return "HEAD";
-    case EVHTTP_REQ_PUT:     return "PUT";
-    case EVHTTP_REQ_DELETE:  return "DELETE";
-    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
-    case EVHTTP_REQ_TRACE:   return "TRACE";
-    case EVHTTP_REQ_CONNECT: return "CONNECT";
-    case EVHTTP_REQ_PATCH:   return "PATCH";
-    }
-    return "-";
-}
-
 /* Client text (a path, a field name, an error quoting a value) in a log
  * line: control bytes would break the line, so they become '?'. */
 static int
@@ -161,7 +144,7 @@ dfx_http_debug_request(const dfx_http_ctx_t *ctx, dfx_str_t ds, size_t len,
     rc |= dfx_buf_append_lit(&b, "ingest ");
     rc |= dfx_http_debug_peer(&b, r);
     rc |= dfx_buf_printf(&b, " %s ",
-                         dfx_http_debug_method(evhttp_request_get_command(r)));
+                         dfx_log_method(r));
     rc |= dfx_http_debug_text(&b, uri != NULL ? uri : "-",
                               uri != NULL ? strnlen(uri, 512) : 1);
     rc |= dfx_buf_append_lit(&b, " data_source=");

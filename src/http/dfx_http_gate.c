@@ -25,9 +25,8 @@
  * dfx_http_framing.c, which refuses the request when evhttp hands it over.
  * It only refuses what evhttp would not serve as dfexport means to (or at
  * all), and then evhttp must see nothing more of the connection: the
- * caller drains the input buffer and answers from a timer.  Past the
- * header size evhttp accepts, evhttp fails the connection itself, and the
- * gate stops following it.
+ * caller drains the input buffer and answers from a timer.  Headers past
+ * 64 KiB are refused here (431), before evhttp's own, larger ceiling.
  *
  * After the end of a request the gate waits: evhttp reads nothing more
  * of a connection until the answer has been written, and then the bytes
@@ -55,7 +54,6 @@ enum {
     DFX_GATE_CEND,          /* the CRLF after a chunk's data */
     DFX_GATE_TRAILER,       /* trailer lines, up to the empty one */
     DFX_GATE_DONE,          /* the request ended: wait for the reset */
-    DFX_GATE_OFF,           /* evhttp fails this connection itself */
     DFX_GATE_REFUSED        /* code and msg say why */
 };
 
@@ -64,6 +62,9 @@ enum {
 #define DFX_GATE_H_CL      1
 #define DFX_GATE_H_TE      2
 #define DFX_GATE_H_EXPECT  4
+
+#define DFX_GATE_HEADERS_TOO_LARGE                                      \
+    "the request line and headers are larger than 64 KiB"
 
 /* the longest chunk-size line, extensions included */
 #define DFX_GATE_CHUNK_LINE  4096
@@ -304,7 +305,9 @@ dfx_http_gate_chunk(dfx_http_gate_t *g, uint64_t body_limit)
 }
 
 /* Counts a byte of the request line, headers or trailers as evhttp does
- * (line lengths without their end); 1 past the size evhttp takes. */
+ * (line lengths without their end); 1 past DFX_HTTP_MAX_HEADERS.  evhttp
+ * itself takes DFX_HTTP_MAX_HEADERS_EV, a little more, so that the gate
+ * answers first: 431 in JSON rather than libevent's own page. */
 static int
 dfx_http_gate_hbyte(dfx_http_gate_t *g)
 {
@@ -354,7 +357,7 @@ dfx_http_gate_span(dfx_http_gate_t *g, unsigned char *p, size_t n,
                 break;
             }
             if (dfx_http_gate_hbyte(g)) {
-                g->state = DFX_GATE_OFF;
+                dfx_http_gate_refuse(g, 431, DFX_GATE_HEADERS_TOO_LARGE);
                 return i;
             }
             g->cr = ch == '\r';
@@ -393,7 +396,7 @@ dfx_http_gate_span(dfx_http_gate_t *g, unsigned char *p, size_t n,
                 return i;
             }
             if (dfx_http_gate_hbyte(g)) {
-                g->state = DFX_GATE_OFF;
+                dfx_http_gate_refuse(g, 431, DFX_GATE_HEADERS_TOO_LARGE);
                 return i;
             }
             if (g->llen++ == 0) {
@@ -435,7 +438,7 @@ dfx_http_gate_span(dfx_http_gate_t *g, unsigned char *p, size_t n,
                 break;
             }
             if (dfx_http_gate_hbyte(g)) {
-                g->state = DFX_GATE_OFF;
+                dfx_http_gate_refuse(g, 431, DFX_GATE_HEADERS_TOO_LARGE);
                 return i;
             }
             g->cr = ch == '\r';
@@ -461,7 +464,7 @@ dfx_http_gate_span(dfx_http_gate_t *g, unsigned char *p, size_t n,
                 break;
             }
             if (dfx_http_gate_hbyte(g)) {
-                g->state = DFX_GATE_OFF;
+                dfx_http_gate_refuse(g, 431, DFX_GATE_HEADERS_TOO_LARGE);
                 return i;
             }
             g->cr = ch == '\r';

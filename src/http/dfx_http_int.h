@@ -50,6 +50,9 @@
 
 /* the largest request line and headers of a request */
 #define DFX_HTTP_MAX_HEADERS   (64 * 1024)
+/* evhttp's own ceiling on ingest listeners: above the gate's, which
+ * answers first (dfx_http_gate.c) */
+#define DFX_HTTP_MAX_HEADERS_EV  (DFX_HTTP_MAX_HEADERS + 4096)
 
 typedef struct dfx_http_worker_s  dfx_http_worker_t;
 typedef struct dfx_http_req_s     dfx_http_req_t;

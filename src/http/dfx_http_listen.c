@@ -519,7 +519,7 @@ dfx_http_worker_init(dfx_http_worker_t *w, unsigned index)
 
     evhttp_set_allowed_methods(w->http, DFX_HTTP_ALL_METHODS);
     evhttp_set_max_body_size(w->http, (ev_ssize_t) s->body_limit);
-    evhttp_set_max_headers_size(w->http, DFX_HTTP_MAX_HEADERS);
+    evhttp_set_max_headers_size(w->http, DFX_HTTP_MAX_HEADERS_EV);
     evhttp_set_timeout(w->http, s->client_timeout);
     /* read the rest of a too-large body before answering 413, so that
      * the client sees the answer instead of a reset connection */
