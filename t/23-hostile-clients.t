@@ -99,6 +99,16 @@ sub body_of {
     ok($el >= 3.5 && $el < 7 * scale(),
        sprintf('... at the request deadline (%.1f s)', $el));
 
+    # the admin listener has the same deadlines
+    ($in, $el, $closed) = trickle($d->admin,
+        "GET /metrics HTTP/1.1\r\nHost: x\r\n", "X-Slow: abcdef",
+        0.5, 12 * scale());
+    like($in, qr{^HTTP/1\.1 408 }, 'admin: headers trickled: 408');
+    ok($closed && $el >= 1.5 && $el < 4 * scale(),
+       sprintf('... closed at the header deadline (%.1f s)', $el));
+    is($d->metric('admin_timeouts_total', reason => 'header'), 1,
+       '... counted in admin_timeouts_total{reason="header"}');
+
     # a slow but whole request within the deadlines is served
     my $body = $REC;
     my $req = "POST /v1/ingest/$L7 HTTP/1.1\r\nHost: x\r\n"

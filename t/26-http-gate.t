@@ -248,6 +248,24 @@ my $n413 = 0;
        'http_memory_bytes: back to 0');
 }
 
+# ---- the admin listener: the same gate ---------------------------------------------
+
+{
+    my $PUT = "PUT /v1/dictionary HTTP/1.1\r\nHost: x\r\n"
+        . "Content-Type: application/json\r\n";
+    my $r = $d->raw("${PUT}Transfer-Encoding: chunked\r\n\r\nzz\r\n$NEXT",
+                    admin => 1, timeout => 5);
+    refused($r, 400, qr/invalid chunk size/, 'admin: a bad chunk size');
+    $r = $d->raw("${PUT}Content-Length: 300000000\r\n"
+                 . "Expect: 100-continue\r\n\r\n", admin => 1, timeout => 5);
+    my $a = refused($r, 413, qr/larger than limits\.decoded-body/,
+                    'admin: a body past limits.decoded-body, 100-continue');
+    unlike($r->{raw}, qr{HTTP/1\.1 100 }, '... with no 100 Continue');
+    $r = $d->raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", admin => 1,
+                 timeout => 2);
+    like($r->{raw}, qr{^HTTP/1\.1 200 }, 'admin: still serving');
+}
+
 # ---- TLS: the same answers, through the connection's TLS --------------------------
 
 SKIP: {

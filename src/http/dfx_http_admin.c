@@ -240,8 +240,9 @@ dfx_http_admin_cb(struct evhttp_request *r, void *arg)
     dfx_str_t      ds = dfx_null_string;
     dfx_http_ep_t  ep;
 
-    DFX_UNUSED(arg);
-
+    /* the request is read: its deadlines stop (arg: the admin listener's
+     * connections, dfx_http_listen.c) */
+    dfx_http_conn_handed(arg, evhttp_request_get_connection(r));
     if (dfx_http_framing_check(r) != 0) {
         return;
     }

@@ -1,6 +1,8 @@
 /*
  * dfx_http_conn.c: ingest connections: which worker accepts them, how
- * they read, and the status lines they write.
+ * they read, and the status lines they write.  The admin listener's
+ * connections go through the same gate and deadlines (a pseudo-worker on
+ * the main event loop, w->admin), without the accounting.
  *
  * Connections are spread over the workers by count: a worker accepts
  * only while it holds no more connections than the least loaded one.
@@ -164,6 +166,9 @@ dfx_http_conn_count(dfx_http_worker_t *w, int delta)
     unsigned            i, nall;
     int                 prev, max = dfx_http_max_connections();
 
+    if (w->admin) {
+        return;
+    }
     atomic_fetch_add(&w->nconns, delta);
     prev = atomic_fetch_add(&dfx_http_nconns, delta);
     dfx_stats_add(DFX_STAT_http_connections, -1, -1, -1, delta);
@@ -380,7 +385,9 @@ dfx_http_conn_answer_close(dfx_http_conn_t *c, int code, const char *msg,
     dfx_buf_free(&b);
     dfx_buf_free(&head);
     if (sent) {
-        dfx_stats_add(DFX_STAT_http_requests_total, -1, -1, code, 1);
+        if (!c->w->admin) {
+            dfx_stats_add(DFX_STAT_http_requests_total, -1, -1, code, 1);
+        }
         (void) shutdown(c->fd, SHUT_WR);
         if (linger) {
             c->closing = DFX_HTTP_CLOSE_LINGER;
@@ -427,7 +434,8 @@ dfx_http_deadline_cb(evutil_socket_t fd, short what, void *arg)
         return;
     }
     header = c->phase == DFX_HTTP_PHASE_HEADER;
-    dfx_stats_add(DFX_STAT_http_timeouts_total, -1, -1,
+    dfx_stats_add(c->w->admin ? DFX_STAT_admin_timeouts_total
+                              : DFX_STAT_http_timeouts_total, -1, -1,
                   header ? DFX_REASON_HEADER : DFX_REASON_REQUEST, 1);
     dfx_http_conn_answer_close(c, 408, header
         ? "request timeout: the headers took longer than header-timeout"
@@ -697,6 +705,7 @@ dfx_http_attach_cb(evutil_socket_t fd, short what, void *arg)
                                          dfx_http_read_more, c);
             c->write_cb = evbuffer_add_cb(bufferevent_get_output(c->bev),
                                           dfx_http_conn_out_cb, c);
+            c->gate.admin = w->admin != 0;
             dfx_http_gate_reset(&c->gate);
             if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0
                 && dfx_http_conn_gate(c, bufferevent_get_input(c->bev),
@@ -738,7 +747,9 @@ dfx_http_conn_bev_cb(struct event_base *base, void *arg)
     if (bev == NULL) {
         return NULL;
     }
-    evbuffer_add_cb(bufferevent_get_output(bev), dfx_http_count_cb, NULL);
+    if (!w->admin) {
+        evbuffer_add_cb(bufferevent_get_output(bev), dfx_http_count_cb, NULL);
+    }
     (void) bufferevent_set_max_single_write(bev, DFX_HTTP_IO_MAX);
 
     c = calloc(1, sizeof(*c));

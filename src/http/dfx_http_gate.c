@@ -77,11 +77,23 @@ dfx_http_gate_refuse(dfx_http_gate_t *g, int code, const char *msg)
     g->msg = msg;
 }
 
+/* The body is past the listener's limit. */
+static void
+dfx_http_gate_too_large(dfx_http_gate_t *g)
+{
+    dfx_http_gate_refuse(g, 413, g->admin
+                         ? "the body is larger than limits.decoded-body"
+                         : "the body is larger than limits.body");
+}
+
 void
 dfx_http_gate_reset(dfx_http_gate_t *g)
 {
+    uint8_t  admin = g->admin;
+
     dfx_http_gate_release(g);
     memset(g, 0, sizeof(*g));
+    g->admin = admin;
     g->state = DFX_GATE_RLINE;
 }
 
@@ -106,6 +118,9 @@ dfx_http_gate_reserve(dfx_http_gate_t *g, int first)
 {
     uint64_t  cost = dfx_http_mem_cost(g->body);
 
+    if (g->admin) {
+        return 0;
+    }
     cost = cost > g->held ? cost - g->held : 0;
     if (dfx_http_mem_reserve(cost) == 0) {
         g->held += cost;
@@ -272,7 +287,7 @@ dfx_http_gate_headers_end(dfx_http_gate_t *g, uint64_t body_limit)
         return;
     }
     if (g->cl > body_limit) {
-        dfx_http_gate_refuse(g, 413, "the body is larger than limits.body");
+        dfx_http_gate_too_large(g);
         return;
     }
     g->body = g->cl;
@@ -294,7 +309,7 @@ dfx_http_gate_chunk(dfx_http_gate_t *g, uint64_t body_limit)
         return;
     }
     if (g->left > body_limit || g->body > body_limit - g->left) {
-        dfx_http_gate_refuse(g, 413, "the body is larger than limits.body");
+        dfx_http_gate_too_large(g);
         return;
     }
     g->body += g->left;

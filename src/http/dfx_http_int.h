@@ -145,6 +145,9 @@ typedef struct dfx_http_gate_s {
     uint8_t       vover;        /* version longer than ver */
     uint8_t       tover;        /* token longer than tok */
     uint8_t       retry;        /* the answer says Retry-After */
+    uint8_t       admin;        /* the admin listener's: bodies bounded
+                                 * by limits.decoded-body, not charged
+                                 * to limits.memory */
     uint8_t       tlen;
     uint8_t       vlen;
     uint32_t      spaces;       /* of the request line */
@@ -241,6 +244,11 @@ struct dfx_http_worker_s {
     int                      header_timeout;    /* seconds */
     int                      request_timeout;   /* seconds */
     uint64_t                 body_limit;        /* limits.body */
+    int                      admin;         /* the admin listener's: its
+                                             * connections are followed
+                                             * for framing and deadlines,
+                                             * not counted, balanced or
+                                             * charged to limits.memory */
 
     /* under dfx_http_ack_lock: requests whose acknowledgement is done */
     dfx_http_req_t          *done_head;
@@ -372,15 +380,13 @@ int dfx_http_guard_paused(const dfx_http_guard_t *g);
  * when c has no cert-file) and returns 0, or -1 (logged) when the files
  * do not load.  reload re-reads them (a failure keeps the old ones,
  * logged at warn).  bev_new makes a connection's bufferevent (accepting
- * a handshake; evhttp sets its socket); bev_cb is it as evhttp's
- * bufferevent callback, arg: t. */
+ * a handshake; evhttp sets its socket). */
 int dfx_http_tls_create(dfx_http_tls_t **out, const char *what,
                         const dfx_conf_tls_t *c, dfx_stat_id_t failures);
 void dfx_http_tls_free(dfx_http_tls_t *t);
 int dfx_http_tls_reload(dfx_http_tls_t *t);
 struct bufferevent *dfx_http_tls_bev_new(dfx_http_tls_t *t,
                                          struct event_base *base);
-struct bufferevent *dfx_http_tls_bev_cb(struct event_base *base, void *arg);
 
 /* dfx_http_auth.c: bearer tokens of a listener.  create makes *out from c
  * (NULL when c gives no token) and returns 0, or -1 (logged).  check

@@ -62,6 +62,9 @@ typedef struct dfx_http_server_s {
     int                  request_timeout;
     int                  max_connections;
     dfx_http_guard_t     admin_guard;
+    /* the admin listener's connections, followed as a worker's are (the
+     * gate, deadlines) on the main event loop */
+    dfx_http_worker_t    admin_w;
     /* TLS and tokens of each listener (NULL: none) */
     dfx_http_tls_t      *tls;
     dfx_http_tls_t      *admin_tls;
@@ -696,20 +699,26 @@ dfx_http_start(const dfx_conf_main_t *m, struct event_base *main_base)
     }
 
     s->admin = evhttp_new(main_base);
+    s->admin_w.admin = 1;
+    s->admin_w.base = main_base;
+    s->admin_w.http = s->admin;
+    s->admin_w.tls = s->admin_tls;
+    s->admin_w.header_timeout = s->header_timeout;
+    s->admin_w.request_timeout = s->request_timeout;
+    s->admin_w.body_limit = s->admin_body_limit;
     if (s->admin == NULL
-        || dfx_http_guard_init(&s->admin_guard, main_base, NULL) != 0)
+        || dfx_http_guard_init(&s->admin_guard, main_base, NULL) != 0
+        || dfx_http_conn_init(&s->admin_w) != 0)
     {
         goto failed;
     }
     evhttp_set_allowed_methods(s->admin, DFX_HTTP_ALL_METHODS);
     evhttp_set_max_body_size(s->admin, (ev_ssize_t) s->admin_body_limit);
-    evhttp_set_max_headers_size(s->admin, DFX_HTTP_MAX_HEADERS);
+    evhttp_set_max_headers_size(s->admin, DFX_HTTP_MAX_HEADERS_EV);
     evhttp_set_timeout(s->admin, s->client_timeout);
     evhttp_set_flags(s->admin, EVHTTP_SERVER_LINGERING_CLOSE);
-    evhttp_set_gencb(s->admin, dfx_http_admin_cb, NULL);
-    if (s->admin_tls != NULL) {
-        evhttp_set_bevcb(s->admin, dfx_http_tls_bev_cb, s->admin_tls);
-    }
+    evhttp_set_gencb(s->admin, dfx_http_admin_cb, &s->admin_w);
+    evhttp_set_bevcb(s->admin, dfx_http_conn_bev_cb, &s->admin_w);
     for (i = 0; i < s->nadmin; i++) {
         bs = evhttp_accept_socket_with_handle(s->admin, admin_fds[i]);
         if (bs == NULL) {
@@ -831,6 +840,7 @@ dfx_http_stop(void)
     if (s->admin != NULL) {
         evhttp_free(s->admin);
     }
+    dfx_http_conn_fini(&s->admin_w);
     for (j = 0; j < s->ningest; j++) {
         if (s->ingest_fds != NULL && s->ingest_fds[j] >= 0) {
             close(s->ingest_fds[j]);

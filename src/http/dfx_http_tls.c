@@ -287,9 +287,3 @@ dfx_http_tls_write_now(struct bufferevent *bev, const void *p, size_t n)
     ERR_clear_error();
     return 0;
 }
-
-struct bufferevent *
-dfx_http_tls_bev_cb(struct event_base *base, void *arg)
-{
-    return dfx_http_tls_bev_new(arg, base);
-}
