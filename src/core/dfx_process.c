@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "dfx_process.h"
+#include "dfx_stats.h"
 #include "dfx_version.h"
 
 typedef enum {
@@ -176,25 +177,6 @@ dfx_process_read(dfx_process_t *p)
     }
 }
 
-/* A Prometheus label value: backslash, double quote and newline escaped
- * (versions never hold them, but a label must not break the text). */
-static int
-dfx_prom_label(dfx_buf_t *out, const char *name, const char *v, int first)
-{
-    int  rc = dfx_buf_printf(out, "%s%s=\"", first ? "" : ",", name);
-
-    for (; *v != '\0' && rc == 0; v++) {
-        if (*v == '\\' || *v == '"') {
-            rc = dfx_buf_printf(out, "\\%c", *v);
-        } else if (*v == '\n') {
-            rc = dfx_buf_printf(out, "\\n");
-        } else {
-            rc = dfx_buf_putc(out, *v);
-        }
-    }
-    return rc != 0 ? -1 : dfx_buf_putc(out, '"');
-}
-
 static int
 dfx_prom_head(dfx_buf_t *out, dfx_proc_id_t id)
 {
@@ -216,7 +198,8 @@ dfx_process_prometheus(dfx_buf_t *out)
     rc |= dfx_prom_head(out, DFX_PROC_build_info);
     rc |= dfx_buf_printf(out, "dfexport_build_info{");
     for (i = 0; i < n; i++) {
-        rc |= dfx_prom_label(out, libs[i].name, libs[i].version, i == 0);
+        rc |= dfx_stats_prom_label(out, i == 0 ? "" : ",", libs[i].name,
+                                    libs[i].version);
     }
     rc |= dfx_buf_printf(out, "} 1\n");
 

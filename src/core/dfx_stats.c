@@ -625,6 +625,24 @@ dfx_prom_series(void *arg, const dfx_stat_desc_t *d, int exporter, int ds,
 }
 
 int
+dfx_stats_prom_label(dfx_buf_t *out, const char *sep, const char *name,
+                     const char *v)
+{
+    int  rc = dfx_buf_printf(out, "%s%s=\"", sep, name);
+
+    for (; *v != '\0' && rc == 0; v++) {
+        if (*v == '\\' || *v == '"') {
+            rc = dfx_buf_printf(out, "\\%c", *v);
+        } else if (*v == '\n') {
+            rc = dfx_buf_printf(out, "\\n");
+        } else {
+            rc = dfx_buf_putc(out, *v);
+        }
+    }
+    return rc != 0 ? -1 : dfx_buf_putc(out, '"');
+}
+
+int
 dfx_stats_prometheus(dfx_buf_t *out)
 {
     int  i;

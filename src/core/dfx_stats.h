@@ -118,6 +118,13 @@ void dfx_stats_declare_series(int exporter, int ds);
  * dfexport_build_info and the process metrics (dfx_process.h). */
 int dfx_stats_prometheus(dfx_buf_t *out);
 
+/* Appends sep name="v" to out: one Prometheus label, v with backslash,
+ * double quote and newline escaped (host names from a Kafka cluster's
+ * metadata, exporter names, library versions are not trusted to be
+ * tame).  0 or -1 (no memory). */
+int dfx_stats_prom_label(dfx_buf_t *out, const char *sep, const char *name,
+                         const char *v);
+
 /* Renders every statistic as a JSON object member list, without braces:
  * "name":{"label/label":value,...} ..., the same series as
  * dfx_stats_prometheus(), build_info and the process metrics included. */

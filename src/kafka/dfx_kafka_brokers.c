@@ -391,27 +391,6 @@ dfx_kb_up(const dfx_kb_broker_t *b)
            || strcmp(b->state, "REAUTH") == 0;
 }
 
-/* sep name="v": a Prometheus label, with backslash, double quote and
- * newline escaped (a host name from the cluster's metadata, an
- * exporter's name, are not trusted to be tame). */
-static int
-dfx_kb_label(dfx_buf_t *out, const char *sep, const char *name,
-             const char *v)
-{
-    int  rc = dfx_buf_printf(out, "%s%s=\"", sep, name);
-
-    for (; *v != '\0' && rc == 0; v++) {
-        if (*v == '\\' || *v == '"') {
-            rc = dfx_buf_printf(out, "\\%c", *v);
-        } else if (*v == '\n') {
-            rc = dfx_buf_printf(out, "\\n");
-        } else {
-            rc = dfx_buf_putc(out, *v);
-        }
-    }
-    return rc != 0 ? -1 : dfx_buf_putc(out, '"');
-}
-
 /* dfexport_NAME{exporter="E",producer="P",broker="B" (left open) */
 static int
 dfx_kb_head(dfx_buf_t *out, dfx_kb_id_t id, const char *exporter,
@@ -420,9 +399,9 @@ dfx_kb_head(dfx_buf_t *out, dfx_kb_id_t id, const char *exporter,
     int  rc = 0;
 
     rc |= dfx_buf_printf(out, "dfexport_%s", dfx_kb_descs[id].name);
-    rc |= dfx_kb_label(out, "{", "exporter", exporter);
+    rc |= dfx_stats_prom_label(out, "{", "exporter", exporter);
     rc |= dfx_buf_printf(out, ",producer=\"%u\"", producer);
-    rc |= dfx_kb_label(out, ",", "broker", b->name);
+    rc |= dfx_stats_prom_label(out, ",", "broker", b->name);
     return rc != 0 ? -1 : 0;
 }
 
@@ -438,7 +417,8 @@ dfx_kb_prom_broker(dfx_buf_t *out, dfx_kb_id_t id, const char *exporter,
         rc |= dfx_buf_printf(out, "} %d\n", dfx_kb_up(b));
         break;
     case DFX_KB_kafka_broker_state:
-        rc |= dfx_kb_label(out, ",", "state", b->state[0] ? b->state : "?");
+        rc |= dfx_stats_prom_label(out, ",", "state",
+                                   b->state[0] ? b->state : "?");
         rc |= dfx_buf_printf(out, "} 1\n");
         break;
     case DFX_KB_kafka_broker_rtt_seconds:
