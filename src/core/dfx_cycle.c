@@ -469,7 +469,7 @@ dfx_cycle_kafkas(dfx_cycle_t **c, dfx_kafka_t **ks)
 }
 
 int
-dfx_cycle_brokers_prometheus(dfx_buf_t *out)
+dfx_cycle_brokers(dfx_buf_t *out, int json)
 {
     dfx_kafka_t  *ks[DFX_STATS_MAX_EXPORTERS];
     dfx_cycle_t  *c;
@@ -477,21 +477,8 @@ dfx_cycle_brokers_prometheus(dfx_buf_t *out)
     int           rc;
 
     n = dfx_cycle_kafkas(&c, ks);
-    rc = dfx_kafka_brokers_prometheus(ks, n, out);
-    dfx_cycle_release(c);
-    return rc;
-}
-
-int
-dfx_cycle_brokers_json(dfx_buf_t *out)
-{
-    dfx_kafka_t  *ks[DFX_STATS_MAX_EXPORTERS];
-    dfx_cycle_t  *c;
-    size_t        n;
-    int           rc;
-
-    n = dfx_cycle_kafkas(&c, ks);
-    rc = dfx_kafka_brokers_json(ks, n, out);
+    rc = json ? dfx_kafka_brokers_json(ks, n, out)
+              : dfx_kafka_brokers_prometheus(ks, n, out);
     dfx_cycle_release(c);
     return rc;
 }

@@ -84,9 +84,8 @@ uint64_t dfx_cycle_shutdown(int timeout_ms);
 int dfx_cycle_ready(void);
 
 /* The broker metrics of the current cycle's producers, Prometheus text
- * or the JSON value of /stats' "kafka_brokers" (dfx_kafka.h); the
+ * (json 0) or the JSON value of /stats' "kafka_brokers" (json 1); the
  * producers of cycles a reload retired have none.  0 or -1. */
-int dfx_cycle_brokers_prometheus(dfx_buf_t *out);
-int dfx_cycle_brokers_json(dfx_buf_t *out);
+int dfx_cycle_brokers(dfx_buf_t *out, int json);
 
 #endif /* DFX_CYCLE_H */

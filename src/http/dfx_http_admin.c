@@ -67,7 +67,7 @@ dfx_http_metrics(struct evhttp_request *r)
     dfx_buf_t  b = DFX_BUF_INIT;
 
     if (dfx_stats_prometheus(&b) != 0
-        || dfx_cycle_brokers_prometheus(&b) != 0)
+        || dfx_cycle_brokers(&b, 0) != 0)
     {
         dfx_http_send_error(r, 500, "out of memory");
     } else {
@@ -135,7 +135,7 @@ dfx_http_stats(struct evhttp_request *r)
     /* each exporter's producers and their brokers (librdkafka's
      * statistics) */
     rc |= dfx_buf_append_lit(&b, ",\"kafka_brokers\":");
-    rc |= dfx_cycle_brokers_json(&b);
+    rc |= dfx_cycle_brokers(&b, 1);
 
     rc |= dfx_buf_putc(&b, ',');
     rc |= dfx_stats_json(&b);
